@@ -1,0 +1,1 @@
+"""Infrastructure shared by the portal services (no domain code lives here)."""

@@ -1,0 +1,1 @@
+"""Events: outbox and relay on the producer side, inbox consumers on the consumer side."""

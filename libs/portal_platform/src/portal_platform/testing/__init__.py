@@ -1,0 +1,1 @@
+"""Test support: backends (PostgreSQL/SQLite, NATS), per-test databases, a test signing key."""

@@ -1,0 +1,1 @@
+"""Billing service: payers' ledgers (kartoteki), the charges intake, documents and payments."""

@@ -1,0 +1,46 @@
+"""Plain data of the charges intake, independent of protobuf and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+DOCUMENT_KINDS = ("invoice", "fee_notice", "decision", "installment")
+
+
+@dataclass(frozen=True)
+class LineIn:
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_net_grosze: int
+    net_grosze: int
+    vat_rate: str
+    vat_grosze: int
+    gross_grosze: int
+    period_from: date | None = None
+    period_to: date | None = None
+
+
+@dataclass(frozen=True)
+class ChargeIn:
+    """A charge requested by a module; `event_id` is the request event's id."""
+
+    event_id: str
+    payer_id: str
+    module: str
+    idempotency_key: str
+    document_kind: str
+    title: str
+    lines: tuple[LineIn, ...]
+    due_dates: tuple[date, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class BookedCharge:
+    id: str
+    payer_id: str
+    module: str
+    idempotency_key: str
+    gross_grosze: int

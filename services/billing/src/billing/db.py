@@ -1,0 +1,16 @@
+"""Declarative base of billing, with the outbox and inbox tables in the same metadata."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from portal_platform.db import new_metadata
+from portal_platform.messaging.schema import messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+metadata = Base.metadata
+outbox_table, inbox_table = messaging_tables(metadata)
+
+from billing.charges import models as _charges_models  # noqa: E402,F401  (register tables)
