@@ -51,7 +51,9 @@ class PortalSettings(BaseSettings):
 
 def service_settings_config(service: str) -> SettingsConfigDict:
     """Settings config for a service: env prefix `<SERVICE>_`, e.g. WATER_DATABASE_URL."""
-    return SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore", populate_by_name=True)
+    return SettingsConfigDict(
+        env_prefix=f"{service.upper()}_", extra="ignore", populate_by_name=True
+    )
 
 
 T = TypeVar("T", bound=PortalSettings)
@@ -64,6 +66,22 @@ def load_settings(cls: type[T]) -> T:
     except Exception as exc:  # pydantic ValidationError: make it one readable line
         errors = getattr(exc, "errors", None)
         if callable(errors):
-            parts = [f"{'.'.join(str(x) for x in e['loc']) or 'settings'}: {e['msg']}" for e in errors()]
+            parts = [
+                f"{'.'.join(str(x) for x in e['loc']) or 'settings'}: {e['msg']}" for e in errors()
+            ]
             raise StartupError("invalid configuration: " + "; ".join(parts)) from None
         raise StartupError(f"invalid configuration: {exc}") from None
+
+
+def parse_address_map(value: str) -> dict[str, str]:
+    """Parse `name=address,name=address` (the form of *_SERVICES and *_MODULES variables)."""
+    result: dict[str, str] = {}
+    for item in value.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, address = item.partition("=")
+        if not sep or not name.strip() or not address.strip():
+            raise ValueError(f"expected name=address, got {item!r}")
+        result[name.strip()] = address.strip()
+    return result

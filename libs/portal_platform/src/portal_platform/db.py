@@ -67,14 +67,18 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
 
         return engine
     if parsed.get_backend_name() != "postgresql":
-        raise StartupError(f"unsupported database {parsed.get_backend_name()!r}; use postgresql or sqlite")
+        raise StartupError(
+            f"unsupported database {parsed.get_backend_name()!r}; use postgresql or sqlite"
+        )
     return create_async_engine(
         url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
     )
 
 
 def is_postgres(engine_or_session: AsyncEngine | AsyncSession) -> bool:
-    bind = engine_or_session.bind if isinstance(engine_or_session, AsyncSession) else engine_or_session
+    bind = (
+        engine_or_session.bind if isinstance(engine_or_session, AsyncSession) else engine_or_session
+    )
     return bind.dialect.name == "postgresql"
 
 

@@ -48,8 +48,14 @@ class HttpServer:
 
     def __init__(self, app: Any, host: str, port: int) -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
-            proxy_headers=True, server_header=False,
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            proxy_headers=True,
+            server_header=False,
         )
         self.server = _EmbeddedServer(config)
         self.task: asyncio.Task[None] | None = None

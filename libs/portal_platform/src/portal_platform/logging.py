@@ -23,9 +23,7 @@ def _add_request_id(
 def configure_logging(service: str, *, json: bool, level: str = "INFO") -> None:
     """Configure structlog and the standard library logging for one service process."""
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -49,7 +47,7 @@ def configure_logging(service: str, *, json: bool, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "nats", "aiosqlite", "alembic.runtime.migration"):
+    for noisy in ("uvicorn.access", "nats", "aiosqlite", "alembic.runtime.migration", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.contextvars.bind_contextvars(service=service)
 

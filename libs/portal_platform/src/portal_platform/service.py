@@ -44,7 +44,9 @@ class ServiceDefinition:
     grpc: Callable[[Runtime], Sequence[Registration]] | None = None
     subscriptions: Callable[[Runtime], Sequence[Subscription]] | None = None
     http_app: Callable[[Runtime], Any] | None = None
-    commands: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = field(default_factory=dict)
+    commands: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = field(
+        default_factory=dict
+    )
     uses_bus: bool = True
 
 
@@ -63,12 +65,15 @@ class Runtime:
         self.db: Database | None = None
         self.bus: Bus | None = None
         self.outbox = (
-            Outbox(definition.outbox_table, definition.name) if definition.outbox_table is not None else None
+            Outbox(definition.outbox_table, definition.name)
+            if definition.outbox_table is not None
+            else None
         )
         self.verifier = verifier or TokenVerifier(
             issuer=settings.oidc_issuer,
             audience=ACCESS_TOKEN_AUDIENCE,
-            jwks_url=settings.jwks_url or f"{settings.oidc_issuer.rstrip('/')}/.well-known/jwks.json",
+            jwks_url=settings.jwks_url
+            or f"{settings.oidc_issuer.rstrip('/')}/.well-known/jwks.json",
         )
         self.grpc_server: GrpcServer | None = None
         self.http_server: HttpServer | None = None

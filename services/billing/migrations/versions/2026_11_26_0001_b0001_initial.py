@@ -7,7 +7,6 @@ Create Date: 2026-11-26
 
 import sqlalchemy as sa
 from alembic import op
-
 from portal_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
 
 revision = "b0001"
@@ -38,8 +37,20 @@ def upgrade() -> None:
     op.create_index("ix_charges_payer_id", "charges", ["payer_id"])
     op.create_table(
         "charge_lines",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
-        sa.Column("charge_id", sa.String(36), sa.ForeignKey("charges.id", name="fk_charge_lines_charge_id_charges", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column(
+            "charge_id",
+            sa.String(36),
+            sa.ForeignKey(
+                "charges.id", name="fk_charge_lines_charge_id_charges", ondelete="CASCADE"
+            ),
+            nullable=False,
+        ),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("description", sa.String(300), nullable=False),
         sa.Column("quantity", sa.Numeric(14, 3), nullable=False),

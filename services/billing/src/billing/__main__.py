@@ -1,7 +1,8 @@
 """`python -m billing serve | relay | consume | migrate`."""
 
-from billing.app import definition
 from portal_platform.service import main
+
+from billing.app import definition
 
 if __name__ == "__main__":
     main(definition)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from billing.config import Settings
-from billing.db import inbox_table, outbox_table
-from billing.messaging.consumers import charges_subscription
-from billing.rpc.servicers import BillingServicer
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal_platform.messaging.bus import CHARGES_STREAM, producer_stream
 from portal_platform.rpc.server import Registration
 from portal_platform.service import Runtime, ServiceDefinition
+
+from billing.config import Settings
+from billing.db import inbox_table, outbox_table
+from billing.messaging.consumers import charges_subscription
+from billing.rpc.servicers import BillingServicer
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,6 @@ import uuid
 
 import grpc
 import pytest
-from sqlalchemy import func, select
-
 from billing.app import definition
 from billing.charges.models import Charge, ChargeLine
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
@@ -16,6 +14,7 @@ from portal.common.v1 import common_pb2
 from portal_platform.messaging.bus import CHARGES_STREAM, Bus
 from portal_platform.messaging.outbox import stamp
 from portal_platform.rpc.client import call_metadata
+from sqlalchemy import func, select
 
 DUMMY_MODULE = "dummy"  # a module that exists only in this test
 
@@ -68,7 +67,9 @@ async def count_charges(rt) -> int:
         return int((await s.execute(select(func.count()).select_from(Charge))).scalar_one())
 
 
-async def test_charges_booked_exactly_once_even_when_delivered_twice(start_service, nats_url, issuer):
+async def test_charges_booked_exactly_once_even_when_delivered_twice(
+    start_service, nats_url, issuer
+):
     rt = await start_service(definition)
     bus = await Bus.connect(nats_url, name="dummy-module")
     await bus.ensure_stream(CHARGES_STREAM)
@@ -99,7 +100,11 @@ async def test_charges_booked_exactly_once_even_when_delivered_twice(start_servi
             k5 = next(c for c in resp.charges if c.idempotency_key == "k5")
             assert k5.gross_grosze == 1005
             assert k5.lines[0].net_grosze + k5.lines[0].vat_grosze == 1005
-            assert (k5.due_dates[0].year, k5.due_dates[0].month, k5.due_dates[0].day) == (2027, 3, 15)
+            assert (k5.due_dates[0].year, k5.due_dates[0].month, k5.due_dates[0].day) == (
+                2027,
+                3,
+                15,
+            )
 
             other = issuer.token("resident-2", roles=["resident"], payers=["P-0002"])
             with pytest.raises(grpc.aio.AioRpcError) as denied:
@@ -147,7 +152,9 @@ async def test_malformed_event_goes_to_dead_letter_and_does_not_block(start_serv
         reasons = sorted(m.headers["Portal-Error"] for m in dead)
         assert any("payload is not a ChargeRequested" in r for r in reasons)
         assert any("płatnika" in r for r in reasons)
-        assert all(m.headers["Portal-Original-Subject"].startswith("portal.charges.dummy") for m in dead)
+        assert all(
+            m.headers["Portal-Original-Subject"].startswith("portal.charges.dummy") for m in dead
+        )
     finally:
         await bus.close()
 

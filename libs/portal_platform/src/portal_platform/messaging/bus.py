@@ -23,6 +23,18 @@ MSG_ID = "Nats-Msg-Id"
 DLQ_SUBJECT_PREFIX = "portal.dlq."
 
 
+async def _log_error(exc: Exception) -> None:
+    log.warning("nats error", error=f"{type(exc).__name__}: {exc}")
+
+
+async def _log_disconnect() -> None:
+    log.warning("nats disconnected")
+
+
+async def _log_reconnect() -> None:
+    log.info("nats reconnected")
+
+
 @dataclass(frozen=True)
 class StreamSpec:
     """A JetStream stream; declared by its producer (and idempotently by consumers)."""
@@ -109,6 +121,9 @@ class Bus:
                 nc = await nats.connect(
                     url,
                     name=name,
+                    error_cb=_log_error,
+                    disconnected_cb=_log_disconnect,
+                    reconnected_cb=_log_reconnect,
                     connect_timeout=2,
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
@@ -134,7 +149,9 @@ class Bus:
         except BadRequestError:
             await self.js.update_stream(config)
 
-    async def publish(self, subject: str, data: bytes, *, msg_id: str, headers: dict[str, str] | None = None) -> None:
+    async def publish(
+        self, subject: str, data: bytes, *, msg_id: str, headers: dict[str, str] | None = None
+    ) -> None:
         hdrs = {MSG_ID: msg_id, **(headers or {})}
         await self.js.publish(subject, data, headers=hdrs)
 

@@ -62,7 +62,11 @@ class Outbox:
         return str(row["event_id"])
 
     async def add_many(
-        self, session: AsyncSession, items: Iterable[tuple[str, EventMessage]], *, causation_id: str = ""
+        self,
+        session: AsyncSession,
+        items: Iterable[tuple[str, EventMessage]],
+        *,
+        causation_id: str = "",
     ) -> list[str]:
         """Queue many events with one multi-row insert."""
         rows = [self._row(subject, event, causation_id) for subject, event in items]

@@ -22,7 +22,9 @@ _STATUS_TO_ERROR: dict[grpc.StatusCode, type[errors.DomainError]] = {
 
 
 def channel(address: str) -> aio.Channel:
-    return aio.insecure_channel(address, options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)])
+    return aio.insecure_channel(
+        address, options=[("grpc.max_receive_message_length", 16 * 1024 * 1024)]
+    )
 
 
 def call_metadata(token: str | None) -> list[tuple[str, str]]:

@@ -67,7 +67,9 @@ class PortalInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
             raise Unauthenticated("Brak tokenu dostępu.")
         current_principal.set(await self.verifier.verify(auth[7:].strip()))
 
-    def _wrap(self, method: str, behavior: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    def _wrap(
+        self, method: str, behavior: Callable[..., Awaitable[Any]]
+    ) -> Callable[..., Awaitable[Any]]:
         async def wrapper(request: Any, context: aio.ServicerContext) -> Any:
             rid = _metadata(context).get("x-request-id") or uuid.uuid4().hex
             request_id_var.set(rid)

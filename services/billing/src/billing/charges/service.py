@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from portal_platform.db import insert_ignoring_conflicts
+from portal_platform.errors import InvalidArgument
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.charges.models import Charge, ChargeLine
 from billing.charges.schemas import DOCUMENT_KINDS, BookedCharge, ChargeIn
-from portal_platform.db import insert_ignoring_conflicts
-from portal_platform.errors import InvalidArgument
 
 VAT_RATES = frozenset({"23", "8", "5", "0", "zw", "np", "oo"})
 MAX_QUANTITY = Decimal("99999999999")
@@ -34,13 +34,17 @@ def validate(charge: ChargeIn) -> None:
     for i, line in enumerate(charge.lines):
         where = f"lines[{i}]"
         if line.vat_rate not in VAT_RATES:
-            raise InvalidArgument(f"Nieznana stawka VAT w pozycji {i + 1}.", field=f"{where}.vat_rate")
+            raise InvalidArgument(
+                f"Nieznana stawka VAT w pozycji {i + 1}.", field=f"{where}.vat_rate"
+            )
         if line.net_grosze + line.vat_grosze != line.gross_grosze:
             raise InvalidArgument(
                 f"Pozycja {i + 1}: netto + VAT nie równa się brutto.", field=f"{where}.gross_grosze"
             )
         if abs(line.quantity) > MAX_QUANTITY:
-            raise InvalidArgument(f"Pozycja {i + 1}: nieprawidłowa ilość.", field=f"{where}.quantity")
+            raise InvalidArgument(
+                f"Pozycja {i + 1}: nieprawidłowa ilość.", field=f"{where}.quantity"
+            )
 
 
 async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> list[BookedCharge]:
@@ -84,7 +88,13 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
     for charge_id in inserted:
         c = by_id[charge_id]
         booked.append(
-            BookedCharge(charge_id, c.payer_id, c.module, c.idempotency_key, sum(x.gross_grosze for x in c.lines))
+            BookedCharge(
+                charge_id,
+                c.payer_id,
+                c.module,
+                c.idempotency_key,
+                sum(x.gross_grosze for x in c.lines),
+            )
         )
         for pos, line in enumerate(c.lines, start=1):
             line_rows.append(

@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from billing.charges import service
-from billing.charges.schemas import ChargeIn, LineIn
 from portal.billing.v1 import billing_pb2
 from portal.common.v1 import common_pb2
 from portal_platform.errors import InvalidArgument
 from portal_platform.messaging.bus import CHARGES_STREAM
 from portal_platform.messaging.inbox import Envelope, Subscription
 from portal_platform.messaging.outbox import Outbox
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.charges import service
+from billing.charges.schemas import ChargeIn, LineIn
 
 CHARGES_SUBJECT = "portal.charges.*.requested.v1"
 KIND_NAMES = {
@@ -32,7 +32,9 @@ def to_date(d: common_pb2.Date) -> date | None:
     try:
         return date(d.year, d.month, d.day)
     except ValueError:
-        raise InvalidArgument(f"Nieprawidłowa data {d.year}-{d.month}-{d.day}.", field="date") from None
+        raise InvalidArgument(
+            f"Nieprawidłowa data {d.year}-{d.month}-{d.day}.", field="date"
+        ) from None
 
 
 def to_charge_in(env: Envelope) -> ChargeIn:
@@ -46,7 +48,9 @@ def to_charge_in(env: Envelope) -> ChargeIn:
         try:
             qty = Decimal(line.quantity or "0")
         except InvalidOperation:
-            raise InvalidArgument(f"Nieprawidłowa ilość: {line.quantity!r}.", field="quantity") from None
+            raise InvalidArgument(
+                f"Nieprawidłowa ilość: {line.quantity!r}.", field="quantity"
+            ) from None
         lines.append(
             LineIn(
                 description=line.description,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from billing.charges import service
-from billing.charges.models import Charge
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal.common.v1 import common_pb2
 from portal_platform.auth import principal
 from portal_platform.db import Database
+
+from billing.charges import service
+from billing.charges.models import Charge
 
 KIND_VALUES = {
     "invoice": billing_pb2.DOCUMENT_KIND_INVOICE,
@@ -61,10 +62,12 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def ListCharges(  # noqa: N802 (gRPC method name)
+    async def ListCharges(
         self, request: billing_pb2.ListChargesRequest, context: Any
     ) -> billing_pb2.ListChargesResponse:
         principal().require_payer(request.payer_id)
         async with self.db.sessions() as session:
-            charges = await service.list_charges(session, payer_id=request.payer_id, module=request.module)
+            charges = await service.list_charges(
+                session, payer_id=request.payer_id, module=request.module
+            )
         return billing_pb2.ListChargesResponse(charges=[charge_to_pb(c) for c in charges])

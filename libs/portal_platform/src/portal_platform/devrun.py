@@ -1,0 +1,131 @@
+"""`make run`: every service, an embedded NATS and a mail sink under honcho, on local defaults."""
+
+from __future__ import annotations
+
+import os
+
+# The watcher below calls gRPC while honcho forks the services: keep gRPC's fork hooks quiet.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+
+import asyncio  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import psutil  # noqa: E402
+from honcho.manager import Manager  # noqa: E402
+from honcho.printer import Printer  # noqa: E402
+
+from portal_platform.config import parse_address_map  # noqa: E402
+from portal_platform.health import collect  # noqa: E402
+from portal_platform.testing.backends import nats_server_binary  # noqa: E402
+from portal_platform.topology import ServiceInfo, address_env, discover_services, find_root  # noqa: E402
+
+NATS_PORT = int(os.environ.get("PORTAL_NATS_PORT", "4322"))
+SMTP_PORT = int(os.environ.get("PORTAL_SMTP_PORT", "2525"))
+STARTUP_TIMEOUT_S = 120
+
+
+def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[str, str]:
+    """Environment of every process: local mode, SQLite files under var/, addresses."""
+    var = root / "var"
+    env = {
+        "PORTAL_ENV": "local",
+        "NATS_URL": nats_url,
+        "SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for s in services:
+        if s.has_database:
+            env[f"{s.name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{var / s.name}.db"
+    env.update(address_env(services))
+    return {**env, **{k: v for k, v in os.environ.items() if k in env and k != "PORTAL_ENV"}}
+
+
+def processes(root: Path, services: list[ServiceInfo], nats_url: str | None) -> list[tuple[str, str]]:
+    var = root / "var"
+    procs: list[tuple[str, str]] = []
+    if nats_url is None:
+        procs.append(
+            ("nats", f"exec {nats_server_binary()} -a 127.0.0.1 -p {NATS_PORT} -js -sd {var / 'nats'}")
+        )
+    procs.append(
+        ("mail", f"exec {sys.executable} -m portal_platform.mailsink --port {SMTP_PORT} --dir {var / 'mail'}")
+    )
+    procs += [(s.name, f"exec {sys.executable} -m {s.name} serve") for s in services]
+    return procs
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _rss_by_service(names: list[str]) -> dict[str, float]:
+    rss: dict[str, float] = {}
+    for proc in psutil.process_iter(["cmdline", "memory_info"]):
+        cmd = proc.info.get("cmdline") or []
+        for name in names:
+            if cmd[-3:] == ["-m", name, "serve"] and proc.info.get("memory_info"):
+                rss[name] = proc.info["memory_info"].rss / 1024 / 1024
+    return rss
+
+
+def watch(env: dict[str, str], services: list[ServiceInfo], started: float) -> None:
+    """Wait until every service reports SERVING, then print the URLs and memory use."""
+    grpc = parse_address_map(env["GATEWAY_GRPC_SERVICES"])
+    http = {s.name: f"http://127.0.0.1:{s.http_port}/healthz" for s in services if s.http_port}
+    while time.monotonic() - started < STARTUP_TIMEOUT_S:
+        statuses = asyncio.run(collect(grpc, http))
+        if all(s.ok for s in statuses):
+            break
+        time.sleep(0.5)
+    else:
+        bad = ", ".join(f"{s.name} ({s.kind})" for s in statuses if not s.ok)
+        _say(f"\n!! Po {STARTUP_TIMEOUT_S} s nie działają: {bad}. Zobacz komunikaty powyżej.\n")
+        return
+    took = time.monotonic() - started
+    ports = ", ".join(f"{s.name} {s.grpc_port}" for s in services if s.grpc_port)
+    _say(
+        "\n"
+        f"== Portal Komunalny działa (start w {took:.1f} s) ==\n"
+        "   Portal mieszkańca:   http://127.0.0.1:8000\n"
+        "   Zaplecze urzędnika:  http://127.0.0.1:8001  (tylko localhost)\n"
+        "   Tożsamość (OIDC):    http://127.0.0.1:8002\n"
+        f"   gRPC:                {ports}\n"
+        f"   NATS:                {env['NATS_URL']}\n"
+        f"   Poczta (pliki .eml): var/mail/  (SMTP 127.0.0.1:{SMTP_PORT})\n"
+        "   Ctrl-C zatrzymuje wszystko.\n"
+    )
+    time.sleep(3)
+    rss = _rss_by_service([s.name for s in services])
+    _say(
+        "   Pamięć (RSS) w spoczynku: "
+        + ", ".join(f"{n} {v:.0f} MB" for n, v in sorted(rss.items()))
+        + "\n"
+    )
+
+
+def main() -> None:
+    root = find_root()
+    (root / "var" / "mail").mkdir(parents=True, exist_ok=True)
+    services = discover_services(root)
+    given_nats = os.environ.get("NATS_URL")
+    nats_url = given_nats or f"nats://127.0.0.1:{NATS_PORT}"
+    env = environment(root, services, nats_url)
+    procs = processes(root, services, given_nats)
+    (root / "var" / "Procfile").write_text("".join(f"{n}: {c}\n" for n, c in procs))
+    (root / "var" / ".env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    manager = Manager(Printer(sys.stdout))
+    full_env = {**os.environ, **env}
+    for name, cmd in procs:
+        manager.add_process(name, cmd, env=full_env, cwd=str(root))
+    threading.Thread(target=watch, args=(env, services, time.monotonic()), daemon=True).start()
+    manager.loop()
+    sys.exit(manager.returncode or 0)
+
+
+if __name__ == "__main__":
+    main()

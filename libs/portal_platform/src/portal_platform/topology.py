@@ -1,0 +1,74 @@
+"""The installation's services, discovered from `services/*/pyproject.toml` ([tool.portal])."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """One service folder: its package name, ports and whether it is a module."""
+
+    name: str
+    path: Path
+    grpc_port: int
+    http_port: int
+    module: bool
+    has_database: bool
+
+    @property
+    def kebab(self) -> str:
+        return self.name.replace("_", "-")
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root: the nearest folder above `start` holding `services/`."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "services").is_dir() and (folder / "libs").is_dir():
+            return folder
+    raise FileNotFoundError("cannot find the repository root (a folder with services/ and libs/)")
+
+
+def discover_services(root: Path) -> list[ServiceInfo]:
+    """Every folder under services/ with a pyproject.toml, sorted by name."""
+    found = []
+    for pyproject in sorted((root / "services").glob("*/pyproject.toml")):
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        portal = data.get("tool", {}).get("portal", {})
+        folder = pyproject.parent
+        found.append(
+            ServiceInfo(
+                name=folder.name,
+                path=folder,
+                grpc_port=int(portal.get("grpc_port", 0)),
+                http_port=int(portal.get("http_port", 0)),
+                module=bool(portal.get("module", False)),
+                has_database=(folder / "alembic.ini").exists(),
+            )
+        )
+    return found
+
+
+def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[str, str]:
+    """Variables telling gateway and admin where everything is (name=address lists)."""
+    grpc = ",".join(f"{s.name}={host}:{s.grpc_port}" for s in services if s.grpc_port)
+    http = ",".join(
+        f"{s.name}=http://{host}:{s.http_port}/healthz"
+        for s in services
+        if s.http_port and s.name not in ("gateway", "admin")
+    )
+    modules = ",".join(f"{s.name}={host}:{s.grpc_port}" for s in services if s.module)
+    env = {"PORTAL_MODULES": modules}
+    for ui in ("GATEWAY", "ADMIN"):
+        env[f"{ui}_GRPC_SERVICES"] = grpc
+        env[f"{ui}_HTTP_SERVICES"] = http
+    env["GATEWAY_HTTP_SERVICES"] = ",".join(
+        x for x in [http, f"admin=http://{host}:8001/healthz"] if x
+    )
+    env["ADMIN_HTTP_SERVICES"] = ",".join(
+        x for x in [http, f"gateway=http://{host}:8000/healthz"] if x
+    )
+    return env

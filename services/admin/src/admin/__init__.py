@@ -1,0 +1,1 @@
+"""Admin: the clerks' back office; authenticates clerks, calls services, renders."""

@@ -1,0 +1,1 @@
+"""Gateway: the resident web UI and public API; authenticates, calls services, renders."""

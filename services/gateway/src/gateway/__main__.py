@@ -1,0 +1,7 @@
+"""`python -m gateway serve`."""
+
+from gateway.app import definition
+from portal_platform.service import main
+
+if __name__ == "__main__":
+    main(definition)

@@ -1,0 +1,61 @@
+"""Gateway as a runnable service: the FastAPI app with every discovered feature."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from gateway.auth import LoginRequired, VerificationRequired, current_user
+
+from gateway.config import Settings
+from gateway.features import discover
+from gateway.web import STATIC_DIR, make_templates
+from portal_platform.csrf import csrf_token
+from portal_platform.http import mount_health
+from portal_platform.service import Runtime, ServiceDefinition
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(title="Portal Komunalny", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = rt.settings
+    app.state.runtime = rt
+    app.state.templates = make_templates()
+    templates = app.state.templates
+    templates.env.globals["gmina_name"] = getattr(rt.settings, "gmina_name", "")
+    templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals["current_user"] = current_user
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=rt.settings.secret_key,
+        session_cookie="portal_session",
+        same_site="lax",
+        https_only=not rt.settings.is_local,
+        max_age=8 * 3600,
+    )
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> RedirectResponse:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/logowanie?next={target}", status_code=303)
+
+    @app.exception_handler(VerificationRequired)
+    async def _verify(request: Request, _exc: VerificationRequired) -> HTMLResponse:
+        return templates.TemplateResponse(request, "verification_required.html", status_code=403)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    mount_health(app, "gateway")
+    for feature in discover():
+        app.include_router(feature.router)
+    return app
+
+
+definition = ServiceDefinition(
+    name="gateway",
+    settings_cls=Settings,
+    http_app=create_app,
+    uses_bus=False,
+)

@@ -1,0 +1,1 @@
+"""Identity and access: accounts, activation, office verification, OpenID Connect provider."""

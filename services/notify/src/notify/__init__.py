@@ -1,0 +1,1 @@
+"""Notifications: e-mail delivery, reminders, contact with the clerk."""

@@ -1,0 +1,22 @@
+"""Outbox and inbox of waste.
+
+Revision ID: o0001
+Revises:
+Create Date: 2026-11-26
+"""
+
+from alembic import op
+from portal_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
+
+revision = "o0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_messaging_tables(op)
+
+
+def downgrade() -> None:
+    drop_messaging_tables(op)

@@ -1,0 +1,1 @@
+"""Municipal waste fee: declarations, rates, installments."""

@@ -1,0 +1,1 @@
+"""Water and sewage: premises, meters, readings, tariffs and water invoices."""
