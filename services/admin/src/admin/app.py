@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from admin.auth import LoginRequired, StaffOnly, current_clerk
 
 from admin.config import Settings
 from admin.features import discover
 from admin.web import STATIC_DIR, make_templates
+from portal_platform.csrf import csrf_token
 from portal_platform.http import mount_health
 from portal_platform.service import Runtime, ServiceDefinition
 
@@ -17,7 +24,32 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.settings = rt.settings
     app.state.runtime = rt
     app.state.templates = make_templates()
-    app.state.templates.env.globals["gmina_name"] = getattr(rt.settings, "gmina_name", "")
+    templates = app.state.templates
+    templates.env.globals["gmina_name"] = getattr(rt.settings, "gmina_name", "")
+    templates.env.globals["csrf_token"] = csrf_token
+    templates.env.globals["current_clerk"] = current_clerk
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=rt.settings.secret_key,
+        session_cookie="portal_admin_session",
+        same_site="lax",
+        https_only=not rt.settings.is_local,
+        max_age=8 * 3600,
+    )
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> RedirectResponse:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/logowanie?next={target}", status_code=303)
+
+    @app.exception_handler(StaffOnly)
+    async def _staff_only(request: Request, _exc: StaffOnly) -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html lang=pl><title>Brak dostępu</title><h1>Brak dostępu</h1>"
+            "<p>Zaplecze jest dostępne tylko dla pracowników urzędu.</p></html>",
+            status_code=403,
+        )
+
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_health(app, "admin")
     for feature in discover():
