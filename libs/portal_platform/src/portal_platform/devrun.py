@@ -21,16 +21,29 @@ from honcho.printer import Printer  # noqa: E402
 from portal_platform.config import parse_address_map  # noqa: E402
 from portal_platform.health import collect  # noqa: E402
 from portal_platform.testing.backends import nats_server_binary  # noqa: E402
-from portal_platform.topology import ServiceInfo, address_env, discover_services, find_root  # noqa: E402
+from portal_platform.topology import (  # noqa: E402
+    ServiceInfo,
+    address_env,
+    discover_services,
+    find_root,
+    ports_env,
+)
 
-NATS_PORT = int(os.environ.get("PORTAL_NATS_PORT", "4322"))
-SMTP_PORT = int(os.environ.get("PORTAL_SMTP_PORT", "2525"))
+# PORTAL_PORT_OFFSET shifts every port, so a second installation can run beside the first.
+PORT_OFFSET = int(os.environ.get("PORTAL_PORT_OFFSET", "0"))
+NATS_PORT = int(os.environ.get("PORTAL_NATS_PORT", "4322")) + PORT_OFFSET
+SMTP_PORT = int(os.environ.get("PORTAL_SMTP_PORT", "2525")) + PORT_OFFSET
 STARTUP_TIMEOUT_S = 120
+
+
+def var_dir(root: Path) -> Path:
+    """Where local state lives (SQLite files, NATS store, mail): var/ or PORTAL_VAR_DIR."""
+    return Path(os.environ.get("PORTAL_VAR_DIR") or root / "var").resolve()
 
 
 def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[str, str]:
     """Environment of every process: local mode, SQLite files under var/, addresses."""
-    var = root / "var"
+    var = var_dir(root)
     env = {
         "PORTAL_ENV": "local",
         "NATS_URL": nats_url,
@@ -40,12 +53,16 @@ def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[
     for s in services:
         if s.has_database:
             env[f"{s.name.upper()}_DATABASE_URL"] = f"sqlite+aiosqlite:///{var / s.name}.db"
+    identity = next((s for s in services if s.name == "identity" and s.http_port), None)
+    if identity:
+        env["OIDC_ISSUER"] = f"http://127.0.0.1:{identity.http_port}"
+    env.update(ports_env(services))
     env.update(address_env(services))
     return {**env, **{k: v for k, v in os.environ.items() if k in env and k != "PORTAL_ENV"}}
 
 
 def processes(root: Path, services: list[ServiceInfo], nats_url: str | None) -> list[tuple[str, str]]:
-    var = root / "var"
+    var = var_dir(root)
     procs: list[tuple[str, str]] = []
     if nats_url is None:
         procs.append(
@@ -88,15 +105,16 @@ def watch(env: dict[str, str], services: list[ServiceInfo], started: float) -> N
         return
     took = time.monotonic() - started
     ports = ", ".join(f"{s.name} {s.grpc_port}" for s in services if s.grpc_port)
+    web = {s.name: f"http://127.0.0.1:{s.http_port}" for s in services if s.http_port}
     _say(
         "\n"
         f"== Portal Komunalny działa (start w {took:.1f} s) ==\n"
-        "   Portal mieszkańca:   http://127.0.0.1:8000\n"
-        "   Zaplecze urzędnika:  http://127.0.0.1:8001  (tylko localhost)\n"
-        "   Tożsamość (OIDC):    http://127.0.0.1:8002\n"
+        f"   Portal mieszkańca:   {web.get('gateway', '-')}\n"
+        f"   Zaplecze urzędnika:  {web.get('admin', '-')}  (tylko localhost)\n"
+        f"   Tożsamość (OIDC):    {web.get('identity', '-')}\n"
         f"   gRPC:                {ports}\n"
         f"   NATS:                {env['NATS_URL']}\n"
-        f"   Poczta (pliki .eml): var/mail/  (SMTP 127.0.0.1:{SMTP_PORT})\n"
+        f"   Poczta (pliki .eml): {var_dir(find_root()) / 'mail'}  (SMTP 127.0.0.1:{SMTP_PORT})\n"
         "   Ctrl-C zatrzymuje wszystko.\n"
     )
     time.sleep(3)
@@ -110,21 +128,23 @@ def watch(env: dict[str, str], services: list[ServiceInfo], started: float) -> N
 
 def main() -> None:
     root = find_root()
-    (root / "var" / "mail").mkdir(parents=True, exist_ok=True)
-    services = discover_services(root)
+    var = var_dir(root)
+    (var / "mail").mkdir(parents=True, exist_ok=True)
+    services = discover_services(root, PORT_OFFSET)
     given_nats = os.environ.get("NATS_URL")
     nats_url = given_nats or f"nats://127.0.0.1:{NATS_PORT}"
     env = environment(root, services, nats_url)
     procs = processes(root, services, given_nats)
-    (root / "var" / "Procfile").write_text("".join(f"{n}: {c}\n" for n, c in procs))
-    (root / "var" / ".env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+    (var / "Procfile").write_text("".join(f"{n}: {c}\n" for n, c in procs))
+    (var / ".env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
     manager = Manager(Printer(sys.stdout))
     full_env = {**os.environ, **env}
     for name, cmd in procs:
         manager.add_process(name, cmd, env=full_env, cwd=str(root))
     threading.Thread(target=watch, args=(env, services, time.monotonic()), daemon=True).start()
     manager.loop()
-    sys.exit(manager.returncode or 0)
+    # honcho reports 130 after Ctrl-C even when every process stopped cleanly
+    sys.exit(0 if manager.returncode in (None, 0, 130) else manager.returncode)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def find_root(start: Path | None = None) -> Path:
     raise FileNotFoundError("cannot find the repository root (a folder with services/ and libs/)")
 
 
-def discover_services(root: Path) -> list[ServiceInfo]:
+def discover_services(root: Path, port_offset: int = 0) -> list[ServiceInfo]:
     """Every folder under services/ with a pyproject.toml, sorted by name."""
     found = []
     for pyproject in sorted((root / "services").glob("*/pyproject.toml")):
@@ -43,13 +43,28 @@ def discover_services(root: Path) -> list[ServiceInfo]:
             ServiceInfo(
                 name=folder.name,
                 path=folder,
-                grpc_port=int(portal.get("grpc_port", 0)),
-                http_port=int(portal.get("http_port", 0)),
+                grpc_port=_shift(int(portal.get("grpc_port", 0)), port_offset),
+                http_port=_shift(int(portal.get("http_port", 0)), port_offset),
                 module=bool(portal.get("module", False)),
                 has_database=(folder / "alembic.ini").exists(),
             )
         )
     return found
+
+
+def _shift(port: int, offset: int) -> int:
+    return port + offset if port else 0
+
+
+def ports_env(services: list[ServiceInfo]) -> dict[str, str]:
+    """`<SERVICE>_GRPC_PORT` / `<SERVICE>_HTTP_PORT` from [tool.portal], the one source of ports."""
+    env = {}
+    for s in services:
+        if s.grpc_port:
+            env[f"{s.name.upper()}_GRPC_PORT"] = str(s.grpc_port)
+        if s.http_port:
+            env[f"{s.name.upper()}_HTTP_PORT"] = str(s.http_port)
+    return env
 
 
 def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[str, str]:
@@ -64,11 +79,8 @@ def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[st
     env = {"PORTAL_MODULES": modules}
     for ui in ("GATEWAY", "ADMIN"):
         env[f"{ui}_GRPC_SERVICES"] = grpc
-        env[f"{ui}_HTTP_SERVICES"] = http
-    env["GATEWAY_HTTP_SERVICES"] = ",".join(
-        x for x in [http, f"admin=http://{host}:8001/healthz"] if x
-    )
-    env["ADMIN_HTTP_SERVICES"] = ",".join(
-        x for x in [http, f"gateway=http://{host}:8000/healthz"] if x
-    )
+    ui_ports = {s.name: s.http_port for s in services if s.name in ("gateway", "admin")}
+    for ui, other in (("GATEWAY", "admin"), ("ADMIN", "gateway")):
+        extra = f"{other}=http://{host}:{ui_ports[other]}/healthz" if other in ui_ports else ""
+        env[f"{ui}_HTTP_SERVICES"] = ",".join(x for x in [http, extra] if x)
     return env

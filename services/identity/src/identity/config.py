@@ -1,6 +1,15 @@
 """Identity settings (env prefix IDENTITY_)."""
 
-from portal_platform.config import PortalSettings, service_settings_config
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from portal_platform.config import DEV_SECRET, PortalSettings, parse_address_map, service_settings_config
+
+SERVICE_CLIENTS_DEV = ",".join(
+    f"{name}={DEV_SECRET}"
+    for name in ("billing", "water", "waste", "notify", "payments", "documents", "property_tax")
+)
 
 
 class Settings(PortalSettings):
@@ -9,3 +18,43 @@ class Settings(PortalSettings):
     database_url: str = "sqlite+aiosqlite:///var/identity.db"
     grpc_port: int = 50051
     http_port: int = 8002
+    # OIDC clients: the resident UI and the back office (confidential clients, PKCE required)
+    gateway_client_secret: str = DEV_SECRET
+    gateway_redirect_uris: str = "http://127.0.0.1:8000/auth/callback,http://localhost:8000/auth/callback"
+    gateway_logout_uris: str = "http://127.0.0.1:8000/,http://localhost:8000/"
+    gateway_url: str = "http://127.0.0.1:8000"
+    admin_client_secret: str = DEV_SECRET
+    admin_redirect_uris: str = "http://127.0.0.1:8001/auth/callback,http://localhost:8001/auth/callback"
+    admin_logout_uris: str = "http://127.0.0.1:8001/,http://localhost:8001/"
+    # services using client_credentials: name=secret,...
+    service_clients: str = SERVICE_CLIENTS_DEV
+    access_token_ttl_s: int = 300
+    refresh_token_ttl_s: int = 8 * 3600
+    service_token_ttl_s: int = 600
+    code_ttl_s: int = 120
+    activation_ttl_h: int = 48
+    reset_ttl_min: int = 60
+    # login throttling: per account (lockout) and per client address (sliding window)
+    lockout_after_failures: int = 20
+    lockout_minutes: int = 15
+    address_max_failures: int = 60
+    address_window_minutes: int = 15
+    # argon2id (RFC 9106 second recommended option: 64 MiB, t=3)
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    session_max_age_s: int = 8 * 3600
+    office_room: str = "pokój nr 2"
+    office_hours: str = "pon.–pt. 7:30–15:30"
+
+    @model_validator(mode="after")
+    def _refuse_dev_service_secrets(self) -> Settings:
+        if not self.is_local:
+            for name, secret in parse_address_map(self.service_clients).items():
+                if secret == DEV_SECRET:
+                    raise ValueError(f"service_clients: {name} has the development secret")
+        return self
+
+    @property
+    def issuer(self) -> str:
+        return self.oidc_issuer.rstrip("/")

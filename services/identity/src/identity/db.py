@@ -11,3 +11,10 @@ class Base(DeclarativeBase):
 
 metadata = Base.metadata
 outbox_table, inbox_table = messaging_tables(metadata)
+
+
+def load_models() -> None:
+    """Import every model module so the metadata is complete (Alembic, tests)."""
+    from identity.accounts import models as _a  # noqa: F401
+    from identity.audit import models as _u  # noqa: F401
+    from identity.oidc import models as _o  # noqa: F401

@@ -1,0 +1,1 @@
+"""Accounts: registration, activation, login, office verification, payer links."""

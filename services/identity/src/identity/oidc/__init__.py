@@ -1,0 +1,1 @@
+"""OpenID Connect provider (Authlib): keys, clients, codes, tokens, endpoints."""

@@ -1,0 +1,1 @@
+"""Contact with the clerk: cases, their messages and attachments."""

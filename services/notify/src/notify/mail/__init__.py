@@ -1,0 +1,1 @@
+"""Outgoing e-mail: the message record, rendering from templates, delivery over SMTP."""

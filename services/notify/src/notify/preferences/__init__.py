@@ -1,0 +1,1 @@
+"""Which optional e-mails an account wants (mandatory ones always go)."""

@@ -1,0 +1,1 @@
+"""Reminders before reading deadlines and due dates, each sent once."""

@@ -1,0 +1,1 @@
+"""The annual assessment (wymiar), installments and their recalculation."""

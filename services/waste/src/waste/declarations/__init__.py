@@ -1,0 +1,1 @@
+"""Waste-fee declarations (deklaracje) and their versions."""

@@ -1,0 +1,1 @@
+"""Events of waste: charge requests to billing."""

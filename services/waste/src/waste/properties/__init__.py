@@ -1,0 +1,1 @@
+"""Properties (nieruchomości) for which a waste-fee declaration is filed."""

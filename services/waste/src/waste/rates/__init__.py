@@ -1,0 +1,1 @@
+"""Rates per year and method, and the statutory caps (dated data)."""

@@ -1,0 +1,1 @@
+"""The gmina's payment schedule and working-day due dates."""
