@@ -53,7 +53,9 @@ def test_devrun_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
         assert "Portal Komunalny działa" in text, text[-3000:]
         assert f"http://127.0.0.1:{gateway.http_port}" in text
 
-        with urllib.request.urlopen(f"http://127.0.0.1:{gateway.http_port}/status.json", timeout=10) as r:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{gateway.http_port}/status.json", timeout=10
+        ) as r:
             status = json.load(r)
         assert status["all_ok"], status
         names = {s["name"] for s in status["services"]}

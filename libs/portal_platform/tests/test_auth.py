@@ -75,7 +75,7 @@ async def test_unknown_kid_triggers_one_jwks_refresh():
     hits = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             body = json.dumps(served).encode()
             self.send_response(200)

@@ -18,7 +18,7 @@ seen_request_ids: list[str] = []
 
 
 class Servicer(billing_pb2_grpc.BillingServiceServicer):
-    async def ListCharges(self, request, context):  # noqa: N802
+    async def ListCharges(self, request, context):
         seen_request_ids.append(request_id_var.get())
         principal().require_payer(request.payer_id)
         if request.module == "invalid":
@@ -56,24 +56,32 @@ async def test_errors_are_mapped_and_internals_hidden(server):
     iss, _srv, channel = server
     stub = billing_pb2_grpc.BillingServiceStub(channel)
     token = iss.token(payers=["P-1"])
-    md = call_metadata(token) + [("x-request-id", "req-123")]
+    md = [*call_metadata(token), ("x-request-id", "req-123")]
     await stub.ListCharges(billing_pb2.ListChargesRequest(payer_id="P-1"), metadata=md)
     assert seen_request_ids[-1] == "req-123"
 
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.ListCharges(billing_pb2.ListChargesRequest(payer_id="P-1", module="invalid"), metadata=md)
+        await stub.ListCharges(
+            billing_pb2.ListChargesRequest(payer_id="P-1", module="invalid"), metadata=md
+        )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert err.value.details() == "Nieprawidłowy moduł."
     trailing = dict(err.value.trailing_metadata())
     assert trailing["portal-error-field"] == "module"
 
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.ListCharges(billing_pb2.ListChargesRequest(payer_id="P-1", module="boom"), metadata=md)
+        await stub.ListCharges(
+            billing_pb2.ListChargesRequest(payer_id="P-1", module="boom"), metadata=md
+        )
     assert err.value.code() == grpc.StatusCode.INTERNAL
     assert "hunter2" not in (err.value.details() or "")
 
     with pytest.raises(NotFound, match="Nie ma takiej kartoteki"):
-        await call(stub.ListCharges, billing_pb2.ListChargesRequest(payer_id="P-1", module="missing"), token=token)
+        await call(
+            stub.ListCharges,
+            billing_pb2.ListChargesRequest(payer_id="P-1", module="missing"),
+            token=token,
+        )
 
 
 async def test_every_method_requires_a_token(server):
@@ -85,7 +93,8 @@ async def test_every_method_requires_a_token(server):
         assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.ListCharges(
-            billing_pb2.ListChargesRequest(payer_id="P-2"), metadata=call_metadata(iss.token(payers=["P-1"]))
+            billing_pb2.ListChargesRequest(payer_id="P-2"),
+            metadata=call_metadata(iss.token(payers=["P-1"])),
         )
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
@@ -95,7 +104,9 @@ async def test_health_serving_then_not_serving_on_shutdown(server):
     health = health_pb2_grpc.HealthStub(channel)
     resp = await health.Check(health_pb2.HealthCheckRequest(service=""))
     assert resp.status == health_pb2.HealthCheckResponse.SERVING
-    resp = await health.Check(health_pb2.HealthCheckRequest(service="portal.billing.v1.BillingService"))
+    resp = await health.Check(
+        health_pb2.HealthCheckRequest(service="portal.billing.v1.BillingService")
+    )
     assert resp.status == health_pb2.HealthCheckResponse.SERVING
     await srv.health.enter_graceful_shutdown()
     resp = await health.Check(health_pb2.HealthCheckRequest(service=""))

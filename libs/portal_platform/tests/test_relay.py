@@ -23,7 +23,10 @@ async def fill(db: Database, n: int) -> None:
     async with db.transaction() as s:
         await outbox.add_many(
             s,
-            (("portal.relaytest.thing.happened.v1", billing_pb2.ChargeBooked(charge_id=str(i))) for i in range(n)),
+            (
+                ("portal.relaytest.thing.happened.v1", billing_pb2.ChargeBooked(charge_id=str(i)))
+                for i in range(n)
+            ),
         )
 
 
@@ -42,7 +45,9 @@ async def test_two_relays_publish_each_row_once(make_database, nats_url, on_post
             async with db.sessions() as s:
                 pending = (
                     await s.execute(
-                        select(func.count()).select_from(outbox_table).where(outbox_table.c.published_at.is_(None))
+                        select(func.count())
+                        .select_from(outbox_table)
+                        .where(outbox_table.c.published_at.is_(None))
                     )
                 ).scalar_one()
             if pending == 0:

@@ -79,7 +79,7 @@ def is_postgres(engine_or_session: AsyncEngine | AsyncSession) -> bool:
     bind = (
         engine_or_session.bind if isinstance(engine_or_session, AsyncSession) else engine_or_session
     )
-    return bind.dialect.name == "postgresql"
+    return bind is not None and bind.dialect.name == "postgresql"
 
 
 async def check_connection(engine: AsyncEngine, *, attempts: int = 1, delay: float = 1.0) -> None:

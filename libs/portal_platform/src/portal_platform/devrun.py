@@ -8,20 +8,20 @@ import os
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
-import asyncio  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import asyncio
+import sys
+import threading
+import time
+from pathlib import Path
 
-import psutil  # noqa: E402
-from honcho.manager import Manager  # noqa: E402
-from honcho.printer import Printer  # noqa: E402
+import psutil
+from honcho.manager import Manager
+from honcho.printer import Printer
 
-from portal_platform.config import parse_address_map  # noqa: E402
-from portal_platform.health import collect  # noqa: E402
-from portal_platform.testing.backends import nats_server_binary  # noqa: E402
-from portal_platform.topology import (  # noqa: E402
+from portal_platform.config import parse_address_map
+from portal_platform.health import collect
+from portal_platform.testing.backends import nats_server_binary
+from portal_platform.topology import (
     ServiceInfo,
     address_env,
     discover_services,
@@ -61,15 +61,23 @@ def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[
     return {**env, **{k: v for k, v in os.environ.items() if k in env and k != "PORTAL_ENV"}}
 
 
-def processes(root: Path, services: list[ServiceInfo], nats_url: str | None) -> list[tuple[str, str]]:
+def processes(
+    root: Path, services: list[ServiceInfo], nats_url: str | None
+) -> list[tuple[str, str]]:
     var = var_dir(root)
     procs: list[tuple[str, str]] = []
     if nats_url is None:
         procs.append(
-            ("nats", f"exec {nats_server_binary()} -a 127.0.0.1 -p {NATS_PORT} -js -sd {var / 'nats'}")
+            (
+                "nats",
+                f"exec {nats_server_binary()} -a 127.0.0.1 -p {NATS_PORT} -js -sd {var / 'nats'}",
+            )
         )
     procs.append(
-        ("mail", f"exec {sys.executable} -m portal_platform.mailsink --port {SMTP_PORT} --dir {var / 'mail'}")
+        (
+            "mail",
+            f"exec {sys.executable} -m portal_platform.mailsink --port {SMTP_PORT} --dir {var / 'mail'}",
+        )
     )
     procs += [(s.name, f"exec {sys.executable} -m {s.name} serve") for s in services]
     return procs

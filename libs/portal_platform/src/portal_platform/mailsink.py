@@ -27,7 +27,7 @@ class EmlWriter:
         self.count = 0
         folder.mkdir(parents=True, exist_ok=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.count += 1
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{self.count:04d}.eml"

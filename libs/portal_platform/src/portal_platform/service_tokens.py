@@ -30,7 +30,9 @@ class StaticServiceTokens:
 class ClientCredentialsTokens:
     """Fetches and caches a token from identity's token endpoint (grant client_credentials)."""
 
-    def __init__(self, token_url: str, client_id: str, client_secret: str, *, scope: str = "portal") -> None:
+    def __init__(
+        self, token_url: str, client_id: str, client_secret: str, *, scope: str = "portal"
+    ) -> None:
         self.token_url = token_url
         self.client_id = client_id
         self.client_secret = client_secret

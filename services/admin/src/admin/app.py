@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from admin.auth import LoginRequired, StaffOnly, current_clerk
-
 from admin.config import Settings
 from admin.features import discover
 from admin.web import STATIC_DIR, make_templates
@@ -20,7 +19,9 @@ from portal_platform.service import Runtime, ServiceDefinition
 
 
 def create_app(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="Portal Komunalny — zaplecze", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Portal Komunalny — zaplecze", docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.settings = rt.settings
     app.state.runtime = rt
     app.state.templates = make_templates()

@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from gateway.auth import LoginRequired, VerificationRequired, current_user
-
 from gateway.config import Settings
 from gateway.features import discover
 from gateway.web import STATIC_DIR, make_templates

@@ -87,7 +87,7 @@ class PullConsumer:
     async def fetch(self, batch: int, timeout: float = 1.0) -> list[Message]:
         try:
             msgs = await self._sub.fetch(batch, timeout=timeout)
-        except (NatsTimeout, asyncio.TimeoutError):
+        except (TimeoutError, NatsTimeout):
             return []
         out = []
         for m in msgs:

@@ -18,7 +18,7 @@ class EventMessage(Protocol):
 
     meta: Any
 
-    def SerializeToString(self) -> bytes: ...  # noqa: N802 (protobuf API)
+    def SerializeToString(self) -> bytes: ...
 
 
 def stamp(event: EventMessage, producer: str, *, causation_id: str = "") -> str:

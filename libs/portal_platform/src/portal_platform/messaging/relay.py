@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -91,17 +92,12 @@ class Relay:
                 sleep = self.max_idle_sleep_s
             if sent >= self.batch:
                 continue
-            if sent:
-                sleep = self.idle_sleep_s
-            else:
-                sleep = min(sleep * 1.5, self.max_idle_sleep_s)
+            sleep = self.idle_sleep_s if sent else min(sleep * 1.5, self.max_idle_sleep_s)
             if loop.time() - last_purge > 600:
                 last_purge = loop.time()
                 try:
                     await self.purge()
                 except Exception:
                     log.warning("outbox purge failed", exc_info=True)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=sleep)
-            except TimeoutError:
-                pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -103,17 +104,15 @@ class Backends:
 
     def close(self) -> None:
         for item in reversed(self._cleanup):
-            try:
+            with contextlib.suppress(Exception):
                 item.stop()
-            except Exception:
-                pass
 
 
 def _docker_containers() -> tuple[Any, Any] | None:
     """Start PostgreSQL and NATS containers when a Docker engine answers, else None."""
     try:
         from testcontainers.core.container import DockerContainer
-        from testcontainers.postgres import PostgresContainer  # noqa: I001
+        from testcontainers.postgres import PostgresContainer
 
         pg = PostgresContainer("postgres:16-alpine", driver="psycopg")
         nats = DockerContainer("nats:2.10-alpine").with_command("-js").with_exposed_ports(4222)

@@ -65,7 +65,7 @@ class DatabaseFactory:
             name = make_url(url).database
             await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         else:
-            Path(make_url(url).database or "").unlink(missing_ok=True)
+            Path(make_url(url).database or "").unlink(missing_ok=True)  # noqa: ASYNC240 (tests)
 
     async def close(self) -> None:
         if self.admin_url:

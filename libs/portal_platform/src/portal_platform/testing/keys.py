@@ -22,7 +22,7 @@ class TestIssuer:
 
     @property
     def jwks(self) -> dict[str, Any]:
-        return KeySet([self.key]).as_dict(private=False)
+        return dict(KeySet([self.key]).as_dict(private=False))
 
     def token(
         self,

@@ -16,6 +16,9 @@ STATIC_DIR = WEB_DIR / "static"
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.loader = ChoiceLoader(
-        [FileSystemLoader(str(WEB_DIR / "templates")), *(FileSystemLoader(str(d)) for d in template_dirs())]
+        [
+            FileSystemLoader(str(WEB_DIR / "templates")),
+            *(FileSystemLoader(str(d)) for d in template_dirs()),
+        ]
     )
     return templates

@@ -13,7 +13,9 @@ router = APIRouter()
 
 async def statuses(request: Request) -> list[ServiceStatus]:
     settings = request.app.state.settings
-    found = await collect(parse_address_map(settings.grpc_services), parse_address_map(settings.http_services))
+    found = await collect(
+        parse_address_map(settings.grpc_services), parse_address_map(settings.http_services)
+    )
     found.append(ServiceStatus("gateway", "HTTP", str(request.base_url), "SERVING"))
     return sorted(found, key=lambda s: (s.name, s.kind))
 
