@@ -14,7 +14,9 @@ from admin.config import Settings
 from admin.features import discover
 from admin.web import STATIC_DIR, make_templates
 from portal_platform.csrf import csrf_token
+from portal_platform.error_pages import install_error_pages
 from portal_platform.http import mount_health
+from portal_platform.security import SecurityHeaders
 from portal_platform.service import Runtime, ServiceDefinition
 
 
@@ -51,6 +53,10 @@ def create_app(rt: Runtime) -> FastAPI:
             status_code=403,
         )
 
+    install_error_pages(app)
+    app.add_middleware(
+        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=[rt.settings.oidc_issuer]
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_health(app, "admin")
     for feature in discover():

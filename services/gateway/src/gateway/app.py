@@ -14,7 +14,9 @@ from gateway.config import Settings
 from gateway.features import discover
 from gateway.web import STATIC_DIR, make_templates
 from portal_platform.csrf import csrf_token
+from portal_platform.error_pages import install_error_pages
 from portal_platform.http import mount_health
+from portal_platform.security import SecurityHeaders
 from portal_platform.service import Runtime, ServiceDefinition
 
 
@@ -45,6 +47,10 @@ def create_app(rt: Runtime) -> FastAPI:
     async def _verify(request: Request, _exc: VerificationRequired) -> HTMLResponse:
         return templates.TemplateResponse(request, "verification_required.html", status_code=403)
 
+    install_error_pages(app)
+    app.add_middleware(
+        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=[rt.settings.oidc_issuer]
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_health(app, "gateway")
     for feature in discover():
