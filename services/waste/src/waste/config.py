@@ -9,3 +9,12 @@ class Settings(PortalSettings):
     database_url: str = "sqlite+aiosqlite:///var/waste.db"
     grpc_port: int = 50053
     http_port: int = 0
+    # name=host:port of the services waste calls (water for the per-m³ method)
+    grpc_services: str = ""
+    # OAuth 2 client credentials of waste at identity (service-to-service token)
+    service_client_id: str = "waste"
+    service_client_secret: str = ""
+    # a fixed service token instead (tests, or injected by the platform's secret store)
+    service_token: str = ""
+    # batch of declarations per transaction in the annual assessment
+    assessment_batch: int = 1000
