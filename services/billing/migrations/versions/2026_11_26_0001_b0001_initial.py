@@ -7,6 +7,7 @@ Create Date: 2026-11-26
 
 import sqlalchemy as sa
 from alembic import op
+
 from portal_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
 
 revision = "b0001"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from billing.config import Settings
+from billing.context import Context
+from billing.db import inbox_table, outbox_table
+from billing.messaging.consumers import charges_subscription
+from billing.rpc.servicers import BillingServicer
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal_platform.messaging.bus import CHARGES_STREAM, producer_stream
 from portal_platform.rpc.server import Registration
 from portal_platform.service import Runtime, ServiceDefinition
-
-from billing.config import Settings
-from billing.db import inbox_table, outbox_table
-from billing.messaging.consumers import charges_subscription
-from billing.rpc.servicers import BillingServicer
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def grpc_services(rt: Runtime) -> list[Registration]:
 
 def subscriptions(rt: Runtime) -> list:
     assert rt.outbox is not None
-    return [charges_subscription(rt.outbox)]
+    return [charges_subscription(rt.outbox, Context.from_settings(rt.settings))]
 
 
 definition = ServiceDefinition(

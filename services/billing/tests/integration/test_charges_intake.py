@@ -7,6 +7,8 @@ import uuid
 
 import grpc
 import pytest
+from sqlalchemy import func, select
+
 from billing.app import definition
 from billing.charges.models import Charge, ChargeLine
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
@@ -14,7 +16,6 @@ from portal.common.v1 import common_pb2
 from portal_platform.messaging.bus import CHARGES_STREAM, Bus
 from portal_platform.messaging.outbox import stamp
 from portal_platform.rpc.client import call_metadata
-from sqlalchemy import func, select
 
 DUMMY_MODULE = "dummy"  # a module that exists only in this test
 

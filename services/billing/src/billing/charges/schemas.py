@@ -35,6 +35,19 @@ class ChargeIn:
     title: str
     lines: tuple[LineIn, ...]
     due_dates: tuple[date, ...] = field(default_factory=tuple)
+    payer_name: str = ""
+    payer_address: str = ""
+    payer_nip: str = ""
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file the module attached (e.g. its own decision PDF) instead of a rendered one."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from portal_platform.db import insert_ignoring_conflicts
-from portal_platform.errors import InvalidArgument
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.charges.models import Charge, ChargeLine
 from billing.charges.schemas import DOCUMENT_KINDS, BookedCharge, ChargeIn
+from portal_platform.db import insert_ignoring_conflicts
+from portal_platform.errors import InvalidArgument
 
 VAT_RATES = frozenset({"23", "8", "5", "0", "zw", "np", "oo"})
 MAX_QUANTITY = Decimal("99999999999")
@@ -23,7 +23,9 @@ def validate(charge: ChargeIn) -> None:
     """Refuse a charge that cannot be booked; the message names the field."""
     if not charge.payer_id.strip():
         raise InvalidArgument("Brak identyfikatora płatnika.", field="payer_id")
-    if not charge.module.strip():
+    if len(charge.payer_id) > 32:
+        raise InvalidArgument("Identyfikator płatnika jest za długi.", field="payer_id")
+    if not charge.module.strip() or len(charge.module) > 40:
         raise InvalidArgument("Brak klucza modułu.", field="module")
     if not charge.idempotency_key.strip():
         raise InvalidArgument("Brak klucza idempotencji.", field="idempotency_key")
@@ -31,6 +33,8 @@ def validate(charge: ChargeIn) -> None:
         raise InvalidArgument("Nieznany rodzaj dokumentu.", field="document_kind")
     if not charge.lines:
         raise InvalidArgument("Należność bez pozycji.", field="lines")
+    if sum(line.gross_grosze for line in charge.lines) <= 0:
+        raise InvalidArgument("Kwota należności musi być dodatnia.", field="lines")
     for i, line in enumerate(charge.lines):
         where = f"lines[{i}]"
         if line.vat_rate not in VAT_RATES:

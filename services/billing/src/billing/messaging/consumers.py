@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.charges.intake import intake
+from billing.charges.schemas import Attachment, ChargeIn, LineIn
+from billing.context import Context
+from billing.messaging.events import document_issued
 from portal.billing.v1 import billing_pb2
 from portal.common.v1 import common_pb2
 from portal_platform.errors import InvalidArgument
 from portal_platform.messaging.bus import CHARGES_STREAM
 from portal_platform.messaging.inbox import Envelope, Subscription
 from portal_platform.messaging.outbox import Outbox
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from billing.charges import service
-from billing.charges.schemas import ChargeIn, LineIn
 
 CHARGES_SUBJECT = "portal.charges.*.requested.v1"
 KIND_NAMES = {
@@ -66,6 +68,13 @@ def to_charge_in(env: Envelope) -> ChargeIn:
             )
         )
     due = tuple(d for d in (to_date(x) for x in ev.due_dates) if d is not None)
+    attachment = None
+    if ev.HasField("document") and ev.document.content:
+        attachment = Attachment(
+            filename=ev.document.filename or "dokument.pdf",
+            content_type=ev.document.content_type or "application/pdf",
+            content=bytes(ev.document.content),
+        )
     return ChargeIn(
         event_id=env.event_id,
         payer_id=ev.payer_id,
@@ -75,12 +84,18 @@ def to_charge_in(env: Envelope) -> ChargeIn:
         title=ev.title,
         lines=tuple(lines),
         due_dates=due,
+        payer_name=ev.payer.name,
+        payer_address=ev.payer.address,
+        payer_nip=ev.payer.nip,
+        attachment=attachment,
     )
 
 
-def charges_subscription(outbox: Outbox) -> Subscription:
+def charges_subscription(outbox: Outbox, ctx: Context) -> Subscription:
     async def on_charge_requested(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-        booked = await service.book_charges(session, [to_charge_in(e) for e in envelopes])
+        result = await intake(session, ctx, [to_charge_in(e) for e in envelopes])
+        booked = result.booked
+        await outbox.add_many(session, (document_issued(d) for d in result.documents))
         await outbox.add_many(
             session,
             (

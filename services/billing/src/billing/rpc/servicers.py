@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from billing.charges import service
+from billing.charges.models import Charge
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal.common.v1 import common_pb2
 from portal_platform.auth import principal
 from portal_platform.db import Database
-
-from billing.charges import service
-from billing.charges.models import Charge
 
 KIND_VALUES = {
     "invoice": billing_pb2.DOCUMENT_KIND_INVOICE,

@@ -1,0 +1,77 @@
+"""What the domain needs from configuration, as one plain object (no settings import in rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from billing.ledger.rates import CIVIL_STATUTORY, TAX_STANDARD, RateTable, parse_table
+from billing.ledger.rules import CivilRegime, Regime, TaxRegime
+from billing.modules import ModuleConfig
+from billing.payers.service import AccountScheme
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+def today() -> date:
+    """Today in Europe/Warsaw (dates of the domain are local calendar dates)."""
+    return datetime.now(WARSAW).date()
+
+
+@dataclass(frozen=True)
+class Gmina:
+    name: str = "Gmina Ludwin"
+    address: str = "Ludwin 51, 21-075 Ludwin"
+    phone: str = ""
+    email: str = ""
+    hours: str = ""
+    nip: str = ""
+    bank: str = ""
+    account: str = "36819110552001000000420003"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Gmina data, account scheme, module regimes and the other knobs of billing."""
+
+    gmina: Gmina = field(default_factory=Gmina)
+    virtual_prefix: str = "20019"
+    modules: ModuleConfig = field(default_factory=ModuleConfig)
+    payment_days: int = 14
+    reminder_cost: int = 1600
+    tax_table: RateTable = TAX_STANDARD
+    civil_table: RateTable = CIVIL_STATUTORY
+
+    @property
+    def scheme(self) -> AccountScheme:
+        return AccountScheme(self.gmina.account, self.virtual_prefix)
+
+    def regime(self, module: str) -> Regime:
+        if self.modules.regime(module) == "civil":
+            return CivilRegime(self.civil_table)
+        return TaxRegime(self.tax_table)
+
+    @classmethod
+    def from_settings(cls, s: object) -> Context:
+        g = Gmina(
+            name=s.gmina_name,
+            address=s.gmina_address,
+            phone=s.gmina_phone,
+            email=s.gmina_email,
+            hours=s.gmina_hours,
+            nip=s.gmina_nip,
+            bank=s.gmina_bank,
+            account=s.gmina_account.replace(" ", ""),
+        )
+        tax = getattr(s, "tax_interest_rates", "")
+        civil = getattr(s, "civil_interest_rates", "")
+        return cls(
+            gmina=g,
+            virtual_prefix=s.virtual_account_prefix,
+            modules=ModuleConfig.parse(s.module_regimes, s.module_codes),
+            payment_days=s.payment_days,
+            reminder_cost=s.reminder_cost_grosze,
+            tax_table=parse_table(tax) if tax else TAX_STANDARD,
+            civil_table=parse_table(civil) if civil else CIVIL_STATUTORY,
+        )
