@@ -4,7 +4,9 @@ from pydantic import AliasChoices, Field
 
 from portal_platform.config import PortalSettings, service_settings_config
 
-GMINA_CONTACT = "Urząd Gminy Ludwin, Ludwin 51, 21-075 Ludwin · tel. 81 75-70-901 · pon.–pt. 7:30–15:30"
+GMINA_CONTACT = (
+    "Urząd Gminy Ludwin, Ludwin 51, 21-075 Ludwin · tel. 81 75-70-901 · pon.–pt. 7:30–15:30"
+)
 
 
 class Settings(PortalSettings):

@@ -1,9 +1,10 @@
 """Declarative base of notify, with the outbox and inbox tables in the same metadata."""
 
-from portal_platform.db import new_metadata
-from portal_platform.messaging.schema import messaging_tables
 from sqlalchemy import BigInteger, Integer
 from sqlalchemy.orm import DeclarativeBase
+
+from portal_platform.db import new_metadata
+from portal_platform.messaging.schema import messaging_tables
 
 
 class Base(DeclarativeBase):

@@ -1,0 +1,26 @@
+"""Extra commands: `python -m notify remind` (one reminder run) and `deliver` (the mail loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+
+from notify.workers import notifier
+from portal_platform.logging import get_logger
+from portal_platform.service import Runtime
+
+log = get_logger(__name__)
+
+
+async def deliver(rt: Runtime, _args: list[str]) -> int:
+    """Run only the delivery loop (scaled out apart from the consumers)."""
+    n = notifier(rt)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, rt.stop_event.set)
+    await n.delivery.run(rt.stop_event)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = {"deliver": deliver}

@@ -1,0 +1,1 @@
+"""Which e-mail an event of another service produces, for whom and with what content."""

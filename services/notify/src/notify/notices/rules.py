@@ -1,0 +1,41 @@
+"""Rules: the template and category of each event's mail, and who of the payer's accounts gets it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from notify.mail.schemas import Recipient
+
+READING_TEMPLATES = {
+    "accepted": "reading_accepted",
+    "corrected": "reading_corrected",
+    "rejected": "reading_rejected",
+}
+MAILABLE_STATES = ("active", "verified")
+
+
+def reading_template(decision: str) -> str | None:
+    """accepted / corrected / rejected → its template; anything else sends nothing."""
+    return READING_TEMPLATES.get(decision)
+
+
+def document_template(*, module: str, kind: str, is_reminder: bool) -> str:
+    """An upomnienie, a waste fee notice, or any other document (invoice, decision...)."""
+    if is_reminder:
+        return "dunning"
+    if module == "waste" and kind == "fee_notice":
+        return "fee_notice"
+    return "document_issued"
+
+
+def mailable(recipients: Iterable[Recipient]) -> list[Recipient]:
+    """Accounts that can get mail about a payer: active or verified, with an address; one per address."""
+    seen: set[str] = set()
+    found = []
+    for r in recipients:
+        key = r.email.strip().lower()
+        if not key or key in seen or (r.state and r.state not in MAILABLE_STATES):
+            continue
+        seen.add(key)
+        found.append(r)
+    return found
