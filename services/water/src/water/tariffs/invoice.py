@@ -9,7 +9,6 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from portal_platform.errors import DomainError
-
 from water.tariffs.prices import (
     ABONAMENT_GARDEN,
     ABONAMENT_SEWAGE,
@@ -91,14 +90,14 @@ def _dm(d: date) -> str:
 
 
 def _period_text(start: date, end: date) -> str:
-    return f"{_dm(start)}–{end:%d.%m.%Y}" if start.year == end.year else (
-        f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
+    return (
+        f"{_dm(start)}–{end:%d.%m.%Y}"
+        if start.year == end.year
+        else (f"{start:%d.%m.%Y}–{end:%d.%m.%Y}")
     )
 
 
-def quantity_lines(
-    component: str, segments: Sequence[Segment], prices: PriceTable
-) -> list[Line]:
+def quantity_lines(component: str, segments: Sequence[Segment], prices: PriceTable) -> list[Line]:
     """One line per tariff segment: net = round_half_up(quantity × unit net price)."""
     lines = []
     many = len(segments) > 1
@@ -143,8 +142,16 @@ def abonament_lines(component: str, start: date, end: date, prices: PriceTable) 
     if prices.price_on(component, end).unit == "period":
         price = prices.price_on(component, end)
         return [
-            Line(component, f"{label} {_period_text(start, end)}", ONE, "okres",
-                 price.net_grosze, price.net_grosze, start, end)
+            Line(
+                component,
+                f"{label} {_period_text(start, end)}",
+                ONE,
+                "okres",
+                price.net_grosze,
+                price.net_grosze,
+                start,
+                end,
+            )
         ]
     lines: list[Line] = []
     whole_months: list[bool] = []  # per line: a group of whole months at one rate
@@ -203,8 +210,9 @@ def compute_invoice(
         )
     lines = quantity_lines(
         WATER,
-        split_by_days(c.main, period_from, period_to,
-                      prices.change_dates(WATER, period_from, period_to)),
+        split_by_days(
+            c.main, period_from, period_to, prices.change_dates(WATER, period_from, period_to)
+        ),
         prices,
     )
     if c.sewer:

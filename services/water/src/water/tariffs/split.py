@@ -76,9 +76,7 @@ def split_by_days(
     return segments
 
 
-def sewage_segments(
-    main: list[Segment], garden: list[Segment] | None
-) -> list[Segment]:
+def sewage_segments(main: list[Segment], garden: list[Segment] | None) -> list[Segment]:
     """Sewage per segment = main − garden on the same cuts (never below zero).
 
     When rounding would leave a segment a grosz-sized quantity below zero the shortfall is
