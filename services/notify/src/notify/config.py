@@ -39,7 +39,6 @@ class Settings(PortalSettings):
     # reminders: the daily run (local time, Europe/Warsaw); the schedule itself is data
     reminders_enabled: bool = True
     reminder_hour: int = 8
-    reminder_modules: str = "waste,water"
 
     # contact form: anti-spam limits per sender address (IP and e-mail), kept in the database
     contact_per_minute: int = 5

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from grpc import aio
 
 from notify.config import Settings
 from notify.mail.schemas import Recipient
+from notify.reminders.service import OpenItem, ReadingDeadline
+from portal.billing.v1 import billing_pb2, billing_pb2_grpc
+from portal.common.v1 import common_pb2
 from portal.identity.v1 import identity_pb2, identity_pb2_grpc
+from portal.water.v1 import water_pb2, water_pb2_grpc
 from portal_platform.rpc.client import call, channel
 from portal_platform.service_tokens import (
     ClientCredentialsTokens,
@@ -91,3 +96,74 @@ class IdentityDirectory:
                 return pid, await self.accounts_of_payer(pid)
 
         return dict(await asyncio.gather(*(one(p) for p in sorted(set(payer_ids)))))
+
+
+def _pb_date(d: date) -> common_pb2.Date:
+    return common_pb2.Date(year=d.year, month=d.month, day=d.day)
+
+
+def _date(d: common_pb2.Date) -> date | None:
+    try:
+        return date(d.year, d.month, d.day) if d.year else None
+    except ValueError:
+        return None
+
+
+class GrpcSources:
+    """Reading deadlines and late payers from water, unpaid amounts from billing."""
+
+    def __init__(self, water: str, billing: str, tokens: ServiceTokens, channels: Channels) -> None:
+        self.water = water
+        self.billing = billing
+        self.tokens = tokens
+        self.channels = channels
+
+    async def reading_deadlines(self, year: int) -> list[ReadingDeadline]:
+        stub = water_pb2_grpc.WaterServiceStub(self.channels.get(self.water))
+        resp = await call(
+            stub.ListReadingDeadlines,
+            water_pb2.ListReadingDeadlinesRequest(year=year),
+            token=await self.tokens.token(),
+        )
+        found = []
+        for d in resp.deadlines:
+            day = _date(d.deadline)
+            if day is not None:
+                found.append(ReadingDeadline(d.group, day, d.label))
+        return found
+
+    async def payers_without_reading(self, group: str, deadline: date) -> list[str]:
+        stub = water_pb2_grpc.WaterServiceStub(self.channels.get(self.water))
+        resp = await call(
+            stub.ListPayersWithoutReading,
+            water_pb2.ListPayersWithoutReadingRequest(group=group, deadline=_pb_date(deadline)),
+            token=await self.tokens.token(),
+            timeout=60,
+        )
+        return list(resp.payer_ids)
+
+    async def open_items(self, module: str, due_from: date, due_to: date) -> list[OpenItem]:
+        stub = billing_pb2_grpc.BillingServiceStub(self.channels.get(self.billing))
+        found: list[OpenItem] = []
+        token = ""
+        while True:
+            resp = await call(
+                stub.ListOpenCharges,
+                billing_pb2.ListOpenChargesRequest(
+                    module=module,
+                    due_from=_pb_date(due_from),
+                    due_to=_pb_date(due_to),
+                    limit=1000,
+                    page_token=token,
+                ),
+                token=await self.tokens.token(),
+                timeout=60,
+            )
+            for c in resp.charges:
+                due = _date(c.due_date)
+                if due is not None:
+                    title = c.title + (f" ({c.document_number})" if c.document_number else "")
+                    found.append(OpenItem(c.payer_id, due, title, c.outstanding_grosze, c.status))
+            token = resp.next_page_token
+            if not token:
+                return found

@@ -1,0 +1,41 @@
+"""Pure rules: when a reminder is due, which template a document gets, money and dates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from notify.mail.render import long_date, money
+from notify.notices.rules import document_template
+from notify.reminders.rules import due_offset
+
+DEADLINE = date(2027, 6, 30)
+
+
+def test_due_offset_picks_the_latest_started_window_before_the_deadline():
+    offsets = [14, 3]
+    assert due_offset(DEADLINE, date(2027, 6, 15), offsets) is None
+    assert due_offset(DEADLINE, date(2027, 6, 16), offsets) == 14
+    assert due_offset(DEADLINE, date(2027, 6, 26), offsets) == 14
+    assert due_offset(DEADLINE, date(2027, 6, 27), offsets) == 3
+    assert due_offset(DEADLINE, date(2027, 6, 29), offsets) == 3
+    assert due_offset(DEADLINE, DEADLINE, offsets) is None
+    assert due_offset(DEADLINE, date(2027, 7, 1), offsets) is None
+    assert due_offset(DEADLINE, date(2027, 6, 20), []) is None
+
+
+def test_document_templates():
+    assert document_template(module="water", kind="invoice", is_reminder=False) == "document_issued"
+    assert document_template(module="waste", kind="fee_notice", is_reminder=False) == "fee_notice"
+    assert document_template(module="waste", kind="fee_notice", is_reminder=True) == "dunning"
+    assert (
+        document_template(module="water", kind="fee_notice", is_reminder=False) == "document_issued"
+    )
+
+
+def test_money_and_dates():
+    assert money(123456) == "1\u00a0234,56\u00a0zł"
+    assert money(5) == "0,05\u00a0zł"
+    assert money(-1050) == "-10,50\u00a0zł"
+    assert money(123456, "en") == "PLN 1,234.56"
+    assert long_date(date(2027, 11, 30)) == "30 listopada 2027"
+    assert long_date(date(2027, 11, 30), "en") == "30 November 2027"
