@@ -6,6 +6,7 @@ Create Date: 2026-11-26
 """
 
 from alembic import op
+
 from portal_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
 
 revision = "i0001"

@@ -1,8 +1,7 @@
 """`python -m identity serve | relay | migrate`."""
 
-from portal_platform.service import main
-
 from identity.app import definition
+from portal_platform.service import main
 
 if __name__ == "__main__":
     main(definition)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from portal_platform.config import DEV_SECRET, PortalSettings, parse_address_map, service_settings_config
+from portal_platform.config import (
+    DEV_SECRET,
+    PortalSettings,
+    parse_address_map,
+    service_settings_config,
+)
 
 SERVICE_CLIENTS_DEV = ",".join(
     f"{name}={DEV_SECRET}"
@@ -20,11 +25,15 @@ class Settings(PortalSettings):
     http_port: int = 8002
     # OIDC clients: the resident UI and the back office (confidential clients, PKCE required)
     gateway_client_secret: str = DEV_SECRET
-    gateway_redirect_uris: str = "http://127.0.0.1:8000/auth/callback,http://localhost:8000/auth/callback"
+    gateway_redirect_uris: str = (
+        "http://127.0.0.1:8000/auth/callback,http://localhost:8000/auth/callback"
+    )
     gateway_logout_uris: str = "http://127.0.0.1:8000/,http://localhost:8000/"
     gateway_url: str = "http://127.0.0.1:8000"
     admin_client_secret: str = DEV_SECRET
-    admin_redirect_uris: str = "http://127.0.0.1:8001/auth/callback,http://localhost:8001/auth/callback"
+    admin_redirect_uris: str = (
+        "http://127.0.0.1:8001/auth/callback,http://localhost:8001/auth/callback"
+    )
     admin_logout_uris: str = "http://127.0.0.1:8001/,http://localhost:8001/"
     # services using client_credentials: name=secret,...
     service_clients: str = SERVICE_CLIENTS_DEV

@@ -1,8 +1,9 @@
 """Declarative base of identity, with the outbox and inbox tables in the same metadata."""
 
+from sqlalchemy.orm import DeclarativeBase
+
 from portal_platform.db import new_metadata
 from portal_platform.messaging.schema import messaging_tables
-from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):

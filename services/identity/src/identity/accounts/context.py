@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from portal_platform.messaging.outbox import Outbox
-
 from identity.accounts.passwords import Passwords
 from identity.config import Settings
+from portal_platform.messaging.outbox import Outbox
 
 
 @dataclass

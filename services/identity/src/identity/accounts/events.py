@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.identity.v1 import identity_pb2
-from portal_platform.messaging.outbox import Outbox
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.accounts.models import Account
+from portal.identity.v1 import identity_pb2
+from portal_platform.messaging.outbox import Outbox
 
 ACTIVATION = "portal.identity.activation.requested.v1"
 PASSWORD_RESET = "portal.identity.password_reset.requested.v1"

@@ -9,7 +9,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 class Passwords:
     """Hash and verify passwords; rehash when the parameters changed."""
 
-    def __init__(self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4) -> None:
+    def __init__(
+        self, *, time_cost: int = 3, memory_kib: int = 65536, parallelism: int = 4
+    ) -> None:
         self.hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )

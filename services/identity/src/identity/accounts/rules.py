@@ -102,7 +102,11 @@ def check_regon(value: str, errors: list[FieldError]) -> str:
 
 
 def check_address(data: Mapping[str, object], errors: list[FieldError]) -> Address:
-    street, postal, city = clean(data.get("street")), clean(data.get("postal_code")), clean(data.get("city"))
+    street, postal, city = (
+        clean(data.get("street")),
+        clean(data.get("postal_code")),
+        clean(data.get("city")),
+    )
     check_text(street, "street", errors)
     if not postal:
         errors.append(FieldError("postal_code", "required"))
@@ -155,7 +159,9 @@ def _consent(data: Mapping[str, object], errors: list[FieldError]) -> None:
         errors.append(FieldError("consent", "consent_required"))
 
 
-def parse_person(data: Mapping[str, object], language: str = "pl") -> tuple[PersonRegistration | None, list[FieldError]]:
+def parse_person(
+    data: Mapping[str, object], language: str = "pl"
+) -> tuple[PersonRegistration | None, list[FieldError]]:
     """Validate the natural-person form; every wrong field gets its own error."""
     errors: list[FieldError] = []
     first, last = clean(data.get("first_name")), clean(data.get("last_name"))
@@ -172,7 +178,9 @@ def parse_person(data: Mapping[str, object], language: str = "pl") -> tuple[Pers
     return PersonRegistration(first, last, pesel, email, phone, address, password, language), []
 
 
-def parse_company(data: Mapping[str, object], language: str = "pl") -> tuple[CompanyRegistration | None, list[FieldError]]:
+def parse_company(
+    data: Mapping[str, object], language: str = "pl"
+) -> tuple[CompanyRegistration | None, list[FieldError]]:
     """Validate the company/institution form."""
     errors: list[FieldError] = []
     name = clean(data.get("company_name"))
@@ -189,6 +197,8 @@ def parse_company(data: Mapping[str, object], language: str = "pl") -> tuple[Com
     if errors:
         return None, errors
     return (
-        CompanyRegistration(name, nip, regon, email, phone, address, representative, password, language),
+        CompanyRegistration(
+            name, nip, regon, email, phone, address, representative, password, language
+        ),
         [],
     )

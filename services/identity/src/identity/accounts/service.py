@@ -49,7 +49,9 @@ async def get(session: AsyncSession, account_id: str) -> Account | None:
 
 async def payers_of(session: AsyncSession, account_id: str) -> list[str]:
     rows = await session.execute(
-        select(PayerLink.payer_id).where(PayerLink.account_id == account_id).order_by(PayerLink.payer_id)
+        select(PayerLink.payer_id)
+        .where(PayerLink.account_id == account_id)
+        .order_by(PayerLink.payer_id)
     )
     return list(rows.scalars())
 
@@ -87,35 +89,57 @@ async def list_accounts(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def _new_link(session: AsyncSession, account: Account, purpose: str, ttl: timedelta) -> tuple[str, datetime]:
+async def _new_link(
+    session: AsyncSession, account: Account, purpose: str, ttl: timedelta
+) -> tuple[str, datetime]:
     """A fresh single-use token; older unused links of the same purpose stop working."""
     await session.execute(
         update(OneTimeLink)
-        .where(OneTimeLink.account_id == account.id, OneTimeLink.purpose == purpose, OneTimeLink.used_at.is_(None))
+        .where(
+            OneTimeLink.account_id == account.id,
+            OneTimeLink.purpose == purpose,
+            OneTimeLink.used_at.is_(None),
+        )
         .values(used_at=now())
     )
     token = secrets.token_urlsafe(32)
     expires = now() + ttl
     session.add(
-        OneTimeLink(token_hash=hash_token(token), account_id=account.id, purpose=purpose, created_at=now(), expires_at=expires)
+        OneTimeLink(
+            token_hash=hash_token(token),
+            account_id=account.id,
+            purpose=purpose,
+            created_at=now(),
+            expires_at=expires,
+        )
     )
     return token, expires
 
 
 async def _send_activation(session: AsyncSession, ctx: Context, account: Account) -> None:
-    token, expires = await _new_link(session, account, ACTIVATION, timedelta(hours=ctx.settings.activation_ttl_h))
+    token, expires = await _new_link(
+        session, account, ACTIVATION, timedelta(hours=ctx.settings.activation_ttl_h)
+    )
     url = ctx.url("/aktywacja", token=token, lang=account.language)
     await events.activation_requested(session, ctx.outbox, account, url, expires)
 
 
 async def _duplicate(session: AsyncSession, ctx: Context, existing: Account) -> None:
     await events.duplicate_registration(
-        session, ctx.outbox, existing, ctx.settings.gateway_url + "/logowanie", ctx.url("/haslo/reset")
+        session,
+        ctx.outbox,
+        existing,
+        ctx.settings.gateway_url + "/logowanie",
+        ctx.url("/haslo/reset"),
     )
 
 
 async def register(
-    session: AsyncSession, ctx: Context, reg: PersonRegistration | CompanyRegistration, *, client_address: str = ""
+    session: AsyncSession,
+    ctx: Context,
+    reg: PersonRegistration | CompanyRegistration,
+    *,
+    client_address: str = "",
 ) -> None:
     """Create the account (state registered) and queue the activation mail.
 
@@ -124,7 +148,9 @@ async def register(
     """
     existing = await by_email(session, reg.email)
     if existing is None and isinstance(reg, PersonRegistration):
-        existing = (await session.execute(select(Account).where(Account.pesel == reg.pesel))).scalar_one_or_none()
+        existing = (
+            await session.execute(select(Account).where(Account.pesel == reg.pesel))
+        ).scalar_one_or_none()
     if existing is not None:
         await _duplicate(session, ctx, existing)
         return
@@ -151,15 +177,31 @@ async def register(
         state_before_suspension="",
     )
     if isinstance(reg, PersonRegistration):
-        account.kind, account.first_name, account.last_name, account.pesel = "person", reg.first_name, reg.last_name, reg.pesel
+        account.kind, account.first_name, account.last_name, account.pesel = (
+            "person",
+            reg.first_name,
+            reg.last_name,
+            reg.pesel,
+        )
         account.company_name, account.representative = "", ""
     else:
-        account.kind, account.company_name, account.nip, account.regon = "company", reg.company_name, reg.nip, reg.regon
+        account.kind, account.company_name, account.nip, account.regon = (
+            "company",
+            reg.company_name,
+            reg.nip,
+            reg.regon,
+        )
         account.representative, account.first_name, account.last_name = reg.representative, "", ""
     session.add(account)
     await session.flush()
-    audit.record(session, action="account.registered", account_id=account.id, actor=(account.id, account.display_name),
-                 client_address=client_address, after={"state": "registered", "kind": account.kind})
+    audit.record(
+        session,
+        action="account.registered",
+        account_id=account.id,
+        actor=(account.id, account.display_name),
+        client_address=client_address,
+        after={"state": "registered", "kind": account.kind},
+    )
     await _send_activation(session, ctx, account)
 
 
@@ -178,7 +220,9 @@ class LinkCheck:
     account: Account | None = None
 
 
-async def _take_link(session: AsyncSession, token: str, purpose: str, *, consume: bool) -> tuple[LinkCheck, OneTimeLink | None]:
+async def _take_link(
+    session: AsyncSession, token: str, purpose: str, *, consume: bool
+) -> tuple[LinkCheck, OneTimeLink | None]:
     link = await session.get(OneTimeLink, hash_token(token or ""), with_for_update=consume)
     if link is None or link.purpose != purpose:
         return LinkCheck("invalid"), None
@@ -197,7 +241,9 @@ async def check_link(session: AsyncSession, token: str, purpose: str) -> LinkChe
     return (await _take_link(session, token, purpose, consume=False))[0]
 
 
-async def activate(session: AsyncSession, ctx: Context, token: str, *, client_address: str = "") -> LinkCheck:
+async def activate(
+    session: AsyncSession, ctx: Context, token: str, *, client_address: str = ""
+) -> LinkCheck:
     """Use an activation link: registered → active."""
     result, _ = await _take_link(session, token, ACTIVATION, consume=True)
     account = result.account
@@ -205,8 +251,15 @@ async def activate(session: AsyncSession, ctx: Context, token: str, *, client_ad
         return result
     if account.state == "registered":
         account.state, account.activated_at = "active", now()
-        audit.record(session, action="account.activated", account_id=account.id, actor=(account.id, account.display_name),
-                     client_address=client_address, before={"state": "registered"}, after={"state": "active"})
+        audit.record(
+            session,
+            action="account.activated",
+            account_id=account.id,
+            actor=(account.id, account.display_name),
+            client_address=client_address,
+            before={"state": "registered"},
+            after={"state": "active"},
+        )
         await events.account_changed(session, ctx.outbox, account, "activated")
     return result
 
@@ -216,18 +269,34 @@ async def request_password_reset(session: AsyncSession, ctx: Context, email: str
     account = await by_email(session, email)
     if account is None or account.state == "suspended":
         return
-    token, expires = await _new_link(session, account, RESET, timedelta(minutes=ctx.settings.reset_ttl_min))
+    token, expires = await _new_link(
+        session, account, RESET, timedelta(minutes=ctx.settings.reset_ttl_min)
+    )
     url = ctx.url("/haslo/nowe", token=token, lang=account.language)
     await events.password_reset_requested(session, ctx.outbox, account, url, expires)
 
 
 def personal_data(account: Account) -> list[str]:
-    return [account.first_name, account.last_name, account.email, account.pesel or "",
-            account.company_name, account.representative, account.nip or "", account.regon or ""]
+    return [
+        account.first_name,
+        account.last_name,
+        account.email,
+        account.pesel or "",
+        account.company_name,
+        account.representative,
+        account.nip or "",
+        account.regon or "",
+    ]
 
 
 async def reset_password(
-    session: AsyncSession, ctx: Context, token: str, password: str, confirm: str, *, client_address: str = ""
+    session: AsyncSession,
+    ctx: Context,
+    token: str,
+    password: str,
+    confirm: str,
+    *,
+    client_address: str = "",
 ) -> tuple[LinkCheck, list[FieldError]]:
     """Set a new password through a reset link; unlocks the account and ends its sessions."""
     result = await check_link(session, token, RESET)
@@ -245,8 +314,13 @@ async def reset_password(
     account.password_hash = ctx.passwords.hash(password)
     account.failed_logins, account.locked_until = 0, None
     await end_sessions(session, account)
-    audit.record(session, action="account.password_reset", account_id=account.id, actor=(account.id, account.display_name),
-                 client_address=client_address)
+    audit.record(
+        session,
+        action="account.password_reset",
+        account_id=account.id,
+        actor=(account.id, account.display_name),
+        client_address=client_address,
+    )
     await events.account_changed(session, ctx.outbox, account, "password_changed")
     return result, []
 
@@ -263,7 +337,9 @@ async def end_sessions(session: AsyncSession, account: Account) -> None:
 
 async def purge_expired(session: AsyncSession) -> None:
     """Remove used or expired one-time links older than a week."""
-    await session.execute(delete(OneTimeLink).where(OneTimeLink.expires_at < now() - timedelta(days=7)))
+    await session.execute(
+        delete(OneTimeLink).where(OneTimeLink.expires_at < now() - timedelta(days=7))
+    )
 
 
 async def export(session: AsyncSession, account: Account) -> dict[str, Any]:
@@ -271,18 +347,50 @@ async def export(session: AsyncSession, account: Account) -> dict[str, Any]:
     from identity.audit.models import AuditEntry
 
     entries = (
-        await session.execute(select(AuditEntry).where(AuditEntry.account_id == account.id).order_by(AuditEntry.id))
+        await session.execute(
+            select(AuditEntry).where(AuditEntry.account_id == account.id).order_by(AuditEntry.id)
+        )
     ).scalars()
-    links = (await session.execute(select(PayerLink).where(PayerLink.account_id == account.id))).scalars()
-    fields = ["id", "kind", "email", "state", "language", "first_name", "last_name", "pesel", "company_name",
-              "nip", "regon", "representative", "phone", "street", "postal_code", "city", "created_at",
-              "activated_at", "verified_at", "verified_by", "document_type", "last_login_at"]
+    links = (
+        await session.execute(select(PayerLink).where(PayerLink.account_id == account.id))
+    ).scalars()
+    fields = [
+        "id",
+        "kind",
+        "email",
+        "state",
+        "language",
+        "first_name",
+        "last_name",
+        "pesel",
+        "company_name",
+        "nip",
+        "regon",
+        "representative",
+        "phone",
+        "street",
+        "postal_code",
+        "city",
+        "created_at",
+        "activated_at",
+        "verified_at",
+        "verified_by",
+        "document_type",
+        "last_login_at",
+    ]
     return {
-        "account": {f: _plain(getattr(account, f)) for f in fields} | {"roles": account.role_list,
-                                                                       "second_factor": account.totp_enabled},
-        "payers": [{"payer_id": link.payer_id, "linked_at": _plain(link.linked_at)} for link in links],
+        "account": {f: _plain(getattr(account, f)) for f in fields}
+        | {"roles": account.role_list, "second_factor": account.totp_enabled},
+        "payers": [
+            {"payer_id": link.payer_id, "linked_at": _plain(link.linked_at)} for link in links
+        ],
         "history": [
-            {"at": _plain(e.at), "action": e.action, "by": e.actor_name, "client_address": e.client_address}
+            {
+                "at": _plain(e.at),
+                "action": e.action,
+                "by": e.actor_name,
+                "client_address": e.client_address,
+            }
             for e in entries
         ],
     }

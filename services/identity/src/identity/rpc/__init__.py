@@ -1,0 +1,1 @@
+"""gRPC IdentityService for the other services and the back office."""

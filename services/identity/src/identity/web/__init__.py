@@ -1,0 +1,1 @@
+"""Identity's pages: registration, activation, login (with TOTP), password reset."""
