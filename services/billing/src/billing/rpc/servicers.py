@@ -6,10 +6,14 @@ from typing import Any
 
 from billing.charges import service
 from billing.charges.models import Charge
+from billing.rpc.documents import DocumentsMixin
+from billing.rpc.ledger import LedgerMixin
+from billing.rpc.office import OfficeMixin
+from billing.rpc.paying import PayingMixin
+from billing.rpc.support import Support
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal.common.v1 import common_pb2
 from portal_platform.auth import principal
-from portal_platform.db import Database
 
 KIND_VALUES = {
     "invoice": billing_pb2.DOCUMENT_KIND_INVOICE,
@@ -57,9 +61,14 @@ def charge_to_pb(c: Charge) -> billing_pb2.Charge:
     )
 
 
-class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class BillingServicer(
+    LedgerMixin, DocumentsMixin, PayingMixin, OfficeMixin, billing_pb2_grpc.BillingServiceServicer
+):
+    """Every method authorises first: residents their own payers, staff and services all."""
+
+    def __init__(self, support: Support) -> None:
+        self.s = support
+        self.db = support.db
 
     async def ListCharges(
         self, request: billing_pb2.ListChargesRequest, context: Any
