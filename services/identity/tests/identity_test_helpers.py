@@ -80,6 +80,7 @@ async def start_identity(make_database: Any, nats_url: str, **extra: Any) -> Run
     settings = definition.settings_cls.model_validate(values)
     rt = Runtime(definition, settings)
     await rt.serve()
+    await rt.state["keys"].refresh(rt.db, force=True)
     return rt
 
 
