@@ -1,0 +1,1 @@
+"""Generates the deployment files (compose, kustomize, the variables table) from the services."""
