@@ -28,7 +28,6 @@ PRICES = [
     ("sewage", "m3", "10,00", "10,50"),
     ("abonament_water", "month", "5,00", "5,20"),
     ("abonament_sewage", "month", "3,00", "3,10"),
-    ("abonament_garden", "month", "1,50", "1,50"),
 ]
 
 

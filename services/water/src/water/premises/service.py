@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from portal_platform.errors import Conflict, InvalidArgument, NotFound
 from water.access import Scope
@@ -171,9 +170,11 @@ async def replace_meter(
     by: str,
 ) -> tuple[Meter, Meter]:
     """Take a meter off with its final reading and put a new one on with its initial reading."""
-    old = await session.get(Meter, meter_id, options=[selectinload(Meter.premises)])
-    if old is None:
+    found = await session.get(Meter, meter_id) if meter_id else None
+    if found is None:
         raise NotFound(METER_NOT_FOUND)
+    premises = await get_premises(session, Scope("staff", None), found.premises_id)
+    old = next(m for m in premises.meters if m.id == meter_id)
     if old.removed_on is not None:
         raise Conflict(f"Wodomierz {old.serial} został już zdemontowany.", field="meter_id")
     if replaced_on is None:
@@ -183,7 +184,7 @@ async def replace_meter(
             f"Data wymiany jest wcześniejsza niż montaż ({old.installed_on:%d.%m.%Y}).",
             field="replaced_on",
         )
-    state = await settlements.load_state(session, old.premises)
+    state = await settlements.load_state(session, premises)
     if state.last_actual is not None and replaced_on < state.start_date:
         raise InvalidArgument(
             f"Data wymiany jest wcześniejsza niż ostatni rozliczony odczyt "
@@ -214,7 +215,7 @@ async def replace_meter(
     reading = Reading(
         id=str(uuid.uuid4()),
         premises_id=old.premises_id,
-        payer_id=old.premises.payer_id,
+        payer_id=premises.payer_id,
         reading_date=replaced_on,
         source="replacement",
         status="accepted",
