@@ -71,7 +71,7 @@ async def load_demo(rt: Runtime) -> str:
             await session.execute(select(Premises).where(Premises.number == DEMO_NUMBER))
         ).scalar_one_or_none()
         if existing is not None:
-            return existing.id
+            return str(existing.id)
         p = await premises_service.create_premises(
             session,
             payer_id=DEMO_PAYER,

@@ -10,10 +10,10 @@ from portal_platform.db import Database
 from water.campaigns import service as campaigns
 from water.policy import today
 from water.premises import service as premises_service
-from water.readings import service as readings
+from water.readings import queries
 from water.readings.rules import STATUS_LABELS
+from water.rpc.common import scope
 from water.rpc.mappers import pb_date
-from water.rpc.servicers import scope
 
 DESCRIPTION = module_pb2.DescribeModuleResponse(
     key="water",
@@ -46,7 +46,7 @@ class ModuleServicer(module_pb2_grpc.ModuleServiceServicer):
         cards, deadlines = [], []
         on = today()
         async with self.db.sessions() as session:
-            history = await readings.list_readings(session, s, payer_id=request.payer_id, limit=20)
+            history = await queries.list_readings(session, s, payer_id=request.payer_id, limit=20)
             premises = await premises_service.list_premises(session, s, payer_id=request.payer_id)
             last = next((r for r in history if r.status in COUNTED), None)
             if last is not None:
