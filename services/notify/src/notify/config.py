@@ -2,7 +2,7 @@
 
 from pydantic import AliasChoices, Field
 
-from portal_platform.config import PortalSettings, service_settings_config
+from portal_platform.config import DEV_SECRET, PortalSettings, service_settings_config
 
 GMINA_CONTACT = (
     "Urząd Gminy Ludwin, Ludwin 51, 21-075 Ludwin · tel. 81 75-70-901 · pon.–pt. 7:30–15:30"
@@ -50,5 +50,5 @@ class Settings(PortalSettings):
     billing_address: str = "127.0.0.1:50054"
     service_token: str = ""
     service_client_id: str = "notify"
-    service_client_secret: str = ""
+    service_client_secret: str = DEV_SECRET
     service_token_url: str = ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
@@ -132,9 +131,9 @@ def check_attachment(filename: str, content: bytes) -> tuple[str, str]:
     if size == 0:
         raise InvalidArgument("Wybrany plik jest pusty.", field="attachment")
     if size > MAX_ATTACHMENT_BYTES:
-        megabytes = f"{math.ceil(size / 1024 / 1024 * 10) / 10:.1f}".replace(".", ",")
         raise InvalidArgument(
-            f"Załącznik jest za duży ({megabytes} MB). Można dołączyć plik do 5 MB.",
+            "Załącznik jest za duży. Można dołączyć jeden plik do 5 MB — zmniejsz go "
+            "(np. zeskanuj w niższej rozdzielczości) lub podziel na części.",
             field="attachment",
         )
     ext = PurePosixPath(filename.lower()).suffix
