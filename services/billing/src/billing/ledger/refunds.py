@@ -68,9 +68,10 @@ async def refund(
         created_by=user[:100],
         created_at=datetime.now(UTC),
     )
+    left = payer.credit_grosze - amount
     session.add(row)
     await session.execute(
         update(Payer).where(Payer.id == payer_id).values(credit_grosze=Payer.credit_grosze - amount)
     )
     await session.flush()
-    return row, payer.credit_grosze - amount
+    return row, left
