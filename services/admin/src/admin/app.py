@@ -16,6 +16,7 @@ from admin.web import STATIC_DIR, make_templates
 from portal_platform.csrf import csrf_token
 from portal_platform.error_pages import install_error_pages
 from portal_platform.http import mount_health
+from portal_platform.oidc_client import OidcLogin
 from portal_platform.security import SecurityHeaders
 from portal_platform.service import Runtime, ServiceDefinition
 
@@ -27,6 +28,9 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.settings = rt.settings
     app.state.runtime = rt
     app.state.templates = make_templates()
+    app.state.oidc = OidcLogin(
+        issuer=rt.settings.oidc_issuer, service="admin", env=rt.settings.env, verifier=rt.verifier
+    )
     templates = app.state.templates
     templates.env.globals["gmina_name"] = getattr(rt.settings, "gmina_name", "")
     templates.env.globals["csrf_token"] = csrf_token

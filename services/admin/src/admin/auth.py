@@ -7,8 +7,12 @@ clerks) lives in the account feature; it stores the user in the session under "u
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from fastapi import Request
+
+from portal_platform.auth import Principal
+from portal_platform.oidc_client import current_session_user
 
 STAFF_ROLES = ("clerk", "admin")
 
@@ -55,8 +59,22 @@ def current_clerk(request: Request) -> CurrentClerk | None:
         return None
 
 
-def require_clerk(request: Request) -> CurrentClerk:
+def session_user(principal: Principal, access_token: str) -> dict[str, Any]:
+    """The session's "user" dict for a verified access token."""
+    claims = principal.claims
+    return CurrentClerk(
+        subject=principal.subject,
+        name=str(claims.get("name", "")),
+        email=str(claims.get("email", "")),
+        access_token=access_token,
+        roles=tuple(sorted(principal.roles)),
+    ).to_session()
+
+
+async def require_clerk(request: Request) -> CurrentClerk:
     """FastAPI dependency: a logged-in clerk or admin; residents are refused."""
+    if not await current_session_user(request, session_user):
+        raise LoginRequired()
     clerk = current_clerk(request)
     if clerk is None:
         raise LoginRequired()

@@ -1,14 +1,22 @@
 """Who is logged in to the resident UI, and the dependencies that guard feature routes.
 
 The OIDC login itself (Authlib Starlette client against identity) lives in the account feature;
-it stores the user in the session under "user" as the dict form of CurrentUser.
+it stores the user in the session under "user" as the dict form of CurrentUser. The access
+token is refreshed before it expires; an account that is not yet verified is re-checked at
+identity (at most every RECHECK_S seconds), so a verification in the office shows at once.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from fastapi import Request
+
+from portal_platform.auth import Principal
+from portal_platform.oidc_client import current_session_user
+
+RECHECK_S = 15
 
 
 @dataclass(frozen=True)
@@ -57,17 +65,37 @@ def current_user(request: Request) -> CurrentUser | None:
         return None
 
 
-def require_user(request: Request) -> CurrentUser:
+def session_user(principal: Principal, access_token: str) -> dict[str, Any]:
+    """The session's "user" dict for a verified access token."""
+    claims = principal.claims
+    return CurrentUser(
+        subject=principal.subject,
+        name=str(claims.get("name", "")),
+        email=str(claims.get("email", "")),
+        state=str(claims.get("state", "active")),
+        access_token=access_token,
+        roles=tuple(sorted(principal.roles)),
+        payers=tuple(sorted(principal.payers)),
+    ).to_session()
+
+
+async def require_user(request: Request) -> CurrentUser:
     """FastAPI dependency: the logged-in user, or a redirect to the login page."""
+    if not await current_session_user(request, session_user):
+        raise LoginRequired()
     user = current_user(request)
     if user is None:
         raise LoginRequired()
     return user
 
 
-def require_verified(request: Request) -> CurrentUser:
+async def require_verified(request: Request) -> CurrentUser:
     """FastAPI dependency: a user verified in the office (only they see financial data)."""
-    user = require_user(request)
+    user = await require_user(request)
+    if not user.verified:
+        if not await current_session_user(request, session_user, recheck_after_s=RECHECK_S):
+            raise LoginRequired()
+        user = current_user(request) or user
     if not user.verified:
         raise VerificationRequired()
     return user

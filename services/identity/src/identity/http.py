@@ -11,7 +11,7 @@ from starlette.responses import Response
 from identity.accounts.context import make_context
 from identity.config import Settings
 from identity.oidc.keys import KeyRing
-from identity.oidc.routes import EndSession
+from identity.oidc.routes import EndSession, Revocation
 from identity.oidc.routes import router as oidc_router
 from identity.oidc.server import Provider
 from identity.web.login import router as login_router
@@ -33,6 +33,7 @@ def create_app(rt: Runtime) -> FastAPI:
     keyring = rt.state.setdefault("keys", KeyRing())
     server = Provider(settings, keyring)
     server.register_endpoint(EndSession)
+    server.register_endpoint(Revocation)
     app.state.provider = server
     app.add_middleware(
         SessionMiddleware,

@@ -255,3 +255,26 @@ async def test_end_session_clears_the_identity_session(identity, browser):
         )
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/logowanie")
+
+
+async def test_revoking_a_refresh_token_ends_its_chain(identity, browser):
+    await make_resident(identity)
+    pkce = Pkce.new()
+    r = await login_code(browser, pkce)
+    tok = (await exchange(browser, query_of(r.headers["location"])["code"], pkce)).json()
+    other_client = await browser.post(
+        "/revoke", data={"token": tok["refresh_token"]}, auth=("admin", DEV_SECRET)
+    )
+    assert other_client.status_code == 400  # not admin's token
+    out = await browser.post(
+        "/revoke",
+        data={"token": tok["refresh_token"], "token_type_hint": "refresh_token"},
+        auth=("gateway", DEV_SECRET),
+    )
+    assert out.status_code == 200
+    again = await browser.post(
+        "/token",
+        data={"grant_type": "refresh_token", "refresh_token": tok["refresh_token"]},
+        auth=("gateway", DEV_SECRET),
+    )
+    assert again.status_code == 400

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import InvalidGrantError
+from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from fastapi import APIRouter, Request
 from joserfc import jwt
 from joserfc.errors import JoseError
+from sqlalchemy import update
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from identity.accounts import service as accounts
-from identity.oidc.server import AUDIENCE, PortalRequest, Provider, UserView, load_user
+from identity.clock import now
+from identity.oidc.models import RefreshToken
+from identity.oidc.server import AUDIENCE, PortalRequest, Provider, UserView, load_user, sha
 from identity.web.i18n import language, translator
 from identity.web.render import message, render
 from portal_platform.csrf import FIELD as CSRF_FIELD
@@ -31,11 +36,38 @@ class EndSession(EndSessionEndpoint):
     def end_session(self, end_session_request: Any) -> None:
         return None
 
+    def is_post_logout_redirect_uri_legitimate(
+        self, request: Any, post_logout_redirect_uri: str, client: Any, logout_hint: Any
+    ) -> bool:
+        # our own clients (gateway, admin) with a registered URI: logout needs no confirmation
+        return client is not None and not client.is_service
+
     def resolve_client_from_id_token_claims(self, id_token_claims: dict[str, Any]) -> Any:
         aud = id_token_claims.get("aud")
         if isinstance(aud, list) and len(aud) == 1:
             aud = aud[0]
         return self.server.query_client(aud) if isinstance(aud, str) else None
+
+
+class Revocation(RevocationEndpoint):
+    """RFC 7009 for refresh tokens: revoking one ends its whole rotation chain."""
+
+    CLIENT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
+    SUPPORTED_TOKEN_TYPES: ClassVar[tuple[str, ...]] = ("refresh_token",)
+
+    def authenticate_token(self, request: Any, client: Any) -> Any:
+        self.check_params(request, client)
+        token = request.db.get(RefreshToken, sha(request.form["token"]))
+        if token is not None and not token.check_client(client):
+            raise InvalidGrantError()
+        return token
+
+    def revoke_token(self, token: RefreshToken, request: Any) -> None:
+        request.db.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family == token.family, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now())
+        )
 
 
 def provider(request: Request) -> Provider:
@@ -74,6 +106,7 @@ async def discovery(request: Request) -> JSONResponse:
             "userinfo_endpoint": f"{iss}/userinfo",
             "jwks_uri": f"{iss}/.well-known/jwks.json",
             "end_session_endpoint": f"{iss}/end-session",
+            "revocation_endpoint": f"{iss}/revoke",
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
@@ -187,6 +220,20 @@ async def token(request: Request) -> Response:
     return response
 
 
+@router.post("/revoke")
+async def revoke(request: Request) -> Response:
+    rt, server = request.app.state.runtime, provider(request)
+    async with rt.db.transaction() as session:
+        oauth_req = await _oauth_request(request, None)
+
+        def run(sync_session: Any) -> Any:
+            oauth_req.db = sync_session
+            return server.create_endpoint_response("revocation", oauth_req)
+
+        result = await session.run_sync(run)
+    return _to_response(result)
+
+
 @router.get("/userinfo")
 async def userinfo(request: Request) -> Response:
     server = provider(request)
@@ -225,7 +272,7 @@ async def end_session(request: Request) -> Response:
         return render(
             request, "message.html", 400, title="Wylogowanie", text=str(error.description), links=[]
         )
-    if end.needs_confirmation and request.method == "GET":
+    if end.needs_confirmation and not end.redirect_uri and request.method == "GET":
         return render(request, "logout.html", params=dict(oauth_req.payload.data))
     lang = language(request)
     request.session.clear()
