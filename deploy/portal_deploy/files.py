@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from portal_deploy import compose, k8s_layout
+from portal_deploy import compose, docs, k8s_layout
 from portal_deploy.model import Installation
 
 
@@ -47,6 +47,9 @@ def generated_files(inst: Installation) -> dict[Path, str]:
         deploy / "compose" / ".env.example": compose.env_example(inst),
     }
     files.update(k8s_files(inst))
+    readme = deploy / "README.md"
+    if readme.exists():
+        files[readme] = docs.render_readme(inst, readme.read_text(encoding="utf-8"))
     return files
 
 

@@ -31,6 +31,8 @@ def service_files(inst: Installation, s: Service) -> dict[str, Any]:
         files["migrate-job.yaml"] = [w.migrate_job(s)]
     if s.options.get("ingress_host"):
         files["ingress.yaml"] = [w.ingress(s)]
+    for command, schedule in sorted(s.options.get("cronjobs", {}).items()):
+        files[f"cron-{command}.yaml"] = [w.cronjob(s, command, schedule)]
     files["kustomization.yaml"] = {
         "apiVersion": KUSTOMIZE,
         "kind": "Kustomization",

@@ -193,6 +193,31 @@ def migrate_job(s: Service) -> dict[str, Any]:
     }
 
 
+def cronjob(s: Service, command: str, schedule: str) -> dict[str, Any]:
+    """A service command run on a schedule (`python -m <service> <command>`)."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": f"{s.host}-{command}", "labels": labels(s, "cron")},
+        "spec": {
+            "schedule": schedule,
+            "timeZone": "Europe/Warsaw",
+            "concurrencyPolicy": "Forbid",
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 3,
+            "jobTemplate": {
+                "spec": {
+                    "backoffLimit": 2,
+                    "template": {
+                        "metadata": {"labels": labels(s, "cron")},
+                        "spec": pod_spec(s, command, restart="Never"),
+                    },
+                }
+            },
+        },
+    }
+
+
 def k8s_service(s: Service) -> dict[str, Any]:
     return {
         "apiVersion": "v1",

@@ -117,10 +117,10 @@ def _ports(inst: Installation) -> dict[int, Service]:
     return ports
 
 
-def localise(inst: Installation, text: str) -> tuple[str, bool]:
-    """Rewrite 127.0.0.1:<port> of a service to its in-cluster or public address."""
+def localise(inst: Installation, text: str, *, public_urls: bool = True) -> tuple[str, bool]:
+    """Rewrite 127.0.0.1:<port> of a service to its in-cluster or (for URLs) public address."""
     ports = _ports(inst)
-    public = inst.public_urls
+    public = inst.public_urls if public_urls else {}
     uses_public = False
 
     def swap(m: re.Match[str]) -> str:
@@ -142,7 +142,7 @@ def localise(inst: Installation, text: str) -> tuple[str, bool]:
 def ui_addresses(inst: Installation) -> dict[str, str]:
     """GATEWAY_/ADMIN_GRPC_SERVICES, *_HTTP_SERVICES and PORTAL_MODULES with service hostnames."""
     env = address_env([s.info for s in inst.services])
-    return {k: localise(inst, v)[0] for k, v in env.items()}
+    return {k: localise(inst, v, public_urls=False)[0] for k, v in env.items()}
 
 
 def resolve(inst: Installation, s: Service) -> list[Value]:

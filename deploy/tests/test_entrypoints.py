@@ -75,3 +75,10 @@ def test_split_worker_commands_exist(inst: Installation) -> None:
             assert definition.outbox_table is not None, s.name
         if "consume" in s.processes:
             assert definition.subscriptions is not None, s.name
+
+
+def test_scheduled_commands_exist(inst: Installation) -> None:
+    for s in inst.services:
+        for command in s.options.get("cronjobs", {}):
+            definition = importlib.import_module(f"{s.name}.app").definition
+            assert command in definition.commands, (s.name, command)
