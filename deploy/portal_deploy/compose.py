@@ -50,7 +50,7 @@ def env_value(s: Service, v: Value) -> str | None:
         pw = db_password_var(s)
         return f"postgresql://{s.name}:${{{pw}:?set {pw} in .env}}@{POSTGRES_HOST}:5432/{s.name}"
     if v.kind == "secret":
-        return f"${{{v.name}:?set {v.name} in .env}}"
+        return f"${{{v.origin}:?set {v.origin} in .env}}"
     return None  # optional: taken from .env when set there, else the service's default
 
 
@@ -79,6 +79,12 @@ def build(s: Service) -> dict[str, Any]:
     }
 
 
+def networks(s: Service) -> dict[str, Any]:
+    """Both networks; a published service is also known by its trial host inside the project."""
+    trial = s.options.get("trial_host")
+    return {"internal": {"aliases": [trial]} if trial else {}, "public": {}}
+
+
 def app_service(inst: Installation, s: Service) -> dict[str, Any]:
     depends: dict[str, Any] = {"nats": {"condition": "service_healthy"}}
     if s.info.has_database:
@@ -99,7 +105,7 @@ def app_service(inst: Installation, s: Service) -> dict[str, Any]:
         "environment": environment(s),
         "healthcheck": healthcheck(),
         **HARDENING,
-        "networks": ["internal", "public"],
+        "networks": networks(s),
         "stop_grace_period": "30s",
         "logging": LOGGING,
         "deploy": {
@@ -245,14 +251,16 @@ def env_example(inst: Installation) -> str:
         f"# PORTAL_REGISTRY={inst.images.get('compose', {}).get('registry', 'portal-komunalny')}",
         f"# PORTAL_VERSION={inst.images.get('compose', {}).get('tag', 'latest')}",
         "",
-        "# Public addresses (behind the gmina's TLS reverse proxy in production).",
+        "# Public addresses: https://... of the gmina's TLS reverse proxy in production. The",
+        "# *.localhost hosts work for a trial on this machine (browsers resolve them to 127.0.0.1;",
+        "# inside the project they are aliases of the services).",
     ]
     for name, var in inst.public_urls.items():
         s = inst.service(name)
+        host = s.options.get("trial_host") or "localhost"
         if s.options.get("publish") == "localhost":
-            lines.append(f"{var}=http://127.0.0.1:{s.info.http_port}")
-        else:
-            lines.append(f"{var}=http://localhost:{s.info.http_port}")
+            host = "127.0.0.1"
+        lines.append(f"{var}=http://{host}:{s.info.http_port}")
     lines += ["# PUBLISH_ADDRESS=0.0.0.0"]
     for name in inst.public_urls:
         s = inst.service(name)
@@ -273,7 +281,7 @@ def env_example(inst: Installation) -> str:
             if v.name in seen:
                 continue
             seen.add(v.name)
-            if v.kind == "secret":
+            if v.kind == "secret" and v.origin == v.name:
                 lines.append(f"{v.name}={v.text}")
             elif v.kind == "optional" and v.var is not None:
                 default = v.var.default.replace("\n", " ")

@@ -36,7 +36,7 @@ def deployed(v: Value) -> str:
     if v.kind == "database":
         return "secret: built from `<SERVICE>_DB_PASSWORD` (compose) / `<svc>-secrets`"
     if v.kind == "secret":
-        return "**secret, required**"
+        return "**secret, required**" + (f" (= `{v.source}`)" if v.source else "")
     return "secret, optional" if v.var is not None and v.var.secret else "default"
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, SecretStr
+from pydantic_settings import BaseSettings
 
 from portal_platform.config import DEV_SECRET, PortalSettings
 from portal_platform.topology import ServiceInfo
@@ -42,6 +44,10 @@ BASE_MEANINGS = {
     "jwks_url": "where services fetch identity's signing keys (internal URL)",
     "run_migrations": "migrate the database at start; `false` when migrations run as a job",
     "in_process_workers": "run the outbox relay and consumers inside `serve`",
+}
+OIDC_MEANINGS = {
+    "client_id": "the service's OpenID Connect client id at identity",
+    "client_secret": "its client secret: the same value as identity's `IDENTITY_<SERVICE>_CLIENT_SECRET`",
 }
 
 
@@ -131,10 +137,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def service_env(service: str) -> list[EnvVar]:
-    """The variables one service reads, in the order of its Settings fields."""
-    cls = settings_class(service)
-    prefix = str(cls.model_config.get("env_prefix", "")).upper()
+def settings_env(cls: type[BaseSettings], service: str, prefix: str = "") -> list[EnvVar]:
+    """The variables a settings class reads, in the order of its fields."""
+    prefix = prefix or str(cls.model_config.get("env_prefix", "")).upper()
     comments = _comments(cls)
     found = []
     for field_name, field in cls.model_fields.items():
@@ -152,6 +157,75 @@ def service_env(service: str) -> list[EnvVar]:
                 shared=alias is not None and not name.startswith(prefix),
             )
         )
+    return found
+
+
+def _sources(service: str) -> list[Path]:
+    module = importlib.import_module(service)
+    return sorted(p for folder in module.__path__ for p in Path(folder).rglob("*.py"))
+
+
+def oidc_client_env(service: str, sources: list[Path]) -> list[EnvVar]:
+    """`<SERVICE>_OIDC_*` of services logging users in through portal_platform.oidc_client."""
+    if not any(
+        "portal_platform.oidc_client import OidcLogin" in p.read_text("utf-8") for p in sources
+    ):
+        return []
+    from portal_platform.oidc_client import OidcClientSettings
+
+    found = settings_env(OidcClientSettings, service, f"{service.upper()}_OIDC_")
+    return [
+        replace(v, meaning=OIDC_MEANINGS.get(v.field, v.meaning), default=v.default or service)
+        for v in found
+        if v.field != "env"
+    ]
+
+
+def direct_env(service: str, sources: list[Path], known: set[str]) -> list[EnvVar]:
+    """Variables read with os.environ.get("NAME", default) / os.getenv outside the settings."""
+    found: dict[str, EnvVar] = {}
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not (
+                isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+            ):
+                continue
+            func = ast.unparse(node.func)
+            name = node.args[0].value
+            if func not in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
+                continue
+            if not isinstance(name, str) or name in known or name in found:
+                continue
+            default = ""
+            if len(node.args) > 1:
+                arg = node.args[1]
+                if isinstance(arg, ast.Constant):
+                    default = str(arg.value)
+                elif ast.unparse(arg) == "DEV_SECRET":
+                    default = DEV_SECRET
+            where = (
+                "/".join(path.parts[path.parts.index("src") + 1 :])
+                if "src" in path.parts
+                else path.name
+            )
+            secret = (
+                DEV_SECRET in default
+                or name.split("_")[-1] in SECRET_LAST_WORDS
+                or "SECRET" in name
+            )
+            found[name] = EnvVar(
+                name, service, name.lower(), default, f"read directly in `{where}`", secret, False
+            )
+    return list(found.values())
+
+
+def service_env(service: str) -> list[EnvVar]:
+    """The variables one service reads: its Settings, the platform's OIDC client, direct reads."""
+    cls = settings_class(service)
+    found = settings_env(cls, service)
+    sources = _sources(service)
+    found += oidc_client_env(service, sources)
+    found += direct_env(service, sources, {v.name for v in found})
     return found
 
 

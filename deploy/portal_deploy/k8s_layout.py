@@ -81,8 +81,8 @@ def images_component(inst: Installation, overlay: str) -> dict[str, Any]:
     }
 
 
-def dev_secret(s: Service, name: str) -> str:
-    return f"dev-overlay-{s.host}-{name.lower().replace('_', '-')}-not-for-production"
+def dev_secret(name: str) -> str:
+    return f"dev-overlay-{name.lower().replace('_', '-')}-not-for-production"
 
 
 def dev_component(inst: Installation) -> dict[str, Any]:
@@ -99,13 +99,13 @@ def dev_component(inst: Installation) -> dict[str, Any]:
         literals = []
         for v in s.values:
             if v.kind == "database":
-                pw = dev_secret(s, "db-password")
+                pw = dev_secret(f"{s.prefix}DB_PASSWORD")
                 literals.append(f"{v.name}=postgresql://{s.name}:{pw}@{DEV_DB_HOST}:5432/{s.name}")
                 init.append(f"{s.prefix}DB_PASSWORD={pw}")
                 dbs.append(s.name)
             elif v.kind == "secret":
                 example = v.text
-                value = example.replace("dev-insecure-change-me", dev_secret(s, v.name))
+                value = example.replace("dev-insecure-change-me", dev_secret(v.origin))
                 if value == example and v.name.endswith("SMTP_URL"):
                     value = "smtp://mailsink:2525"
                 literals.append(f"{v.name}={value}")

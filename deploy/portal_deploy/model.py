@@ -30,6 +30,11 @@ class Value:
     kind: Kind
     text: str = ""  # fixed: the value; public: template with {VAR}; secret: the example value
     var: EnvVar | None = None
+    source: str = ""  # secret: the variable of .env / the dev overlay holding it (default: name)
+
+    @property
+    def origin(self) -> str:
+        return self.source or self.name
 
 
 @dataclass
@@ -168,7 +173,8 @@ def resolve(inst: Installation, s: Service) -> list[Value]:
         elif var.name in fixed:
             values.append(Value(var.name, "fixed", fixed[var.name], var))
         elif var.secret and var.default:
-            values.append(Value(var.name, "secret", example_secret(inst, var), var))
+            source = paired_secret(inst, var)
+            values.append(Value(var.name, "secret", example_secret(inst, var), var, source))
         elif var.secret:
             values.append(Value(var.name, "optional", "", var))
         else:
@@ -180,6 +186,17 @@ def resolve(inst: Installation, s: Service) -> list[Value]:
             else:
                 values.append(Value(var.name, "optional", "", var))
     return values
+
+
+def paired_secret(inst: Installation, var: EnvVar) -> str:
+    """`<S>_OIDC_CLIENT_SECRET` is the value identity knows as `IDENTITY_<S>_CLIENT_SECRET`."""
+    suffix = "_OIDC_CLIENT_SECRET"
+    if not var.name.endswith(suffix):
+        return ""
+    client = var.name[: -len(suffix)]
+    twin = f"IDENTITY_{client}_CLIENT_SECRET"
+    known = any(v.name == twin for s in inst.services if s.name == "identity" for v in s.env)
+    return twin if known else ""
 
 
 def example_secret(inst: Installation, var: EnvVar) -> str:

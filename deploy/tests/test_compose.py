@@ -152,3 +152,16 @@ def test_filled_env_starts_every_service_with_its_topology(
         if s.info.has_database:
             assert settings.database_url.startswith(f"postgresql://{s.name}:")
             assert settings.run_migrations is False
+        if any(v.name == f"{s.prefix}OIDC_CLIENT_SECRET" for v in s.env):
+            client = _oidc_client(monkeypatch, s.name, _container_env(project, s.host))
+            identity = _container_env(project, "identity")
+            assert client.client_secret == identity[f"IDENTITY_{s.name.upper()}_CLIENT_SECRET"]
+
+
+def _oidc_client(monkeypatch: pytest.MonkeyPatch, service: str, env: dict[str, str]) -> Any:
+    from portal_platform.oidc_client import client_settings
+
+    with monkeypatch.context() as m:
+        for key, value in env.items():
+            m.setenv(key, value)
+        return client_settings(service, "production")
