@@ -37,7 +37,7 @@ class MailCatcher:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 data = envelope.original_content or envelope.content
                 msg = message_from_bytes(data, policy=policy.default)
-                catcher.messages.append(msg)  # type: ignore[arg-type]
+                catcher.messages.append(msg)
                 return "250 Message accepted"
 
         self.port = self.port or free_port()
@@ -65,15 +65,15 @@ class MailCatcher:
 
 def text_of(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain",))
-    return part.get_content() if part is not None else ""  # type: ignore[no-any-return]
+    return str(part.get_content()) if part is not None else ""
 
 
 def html_of(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("html",))
-    return part.get_content() if part is not None else ""  # type: ignore[no-any-return]
+    return str(part.get_content()) if part is not None else ""
 
 
-class FakeIdentity(identity_pb2_grpc.IdentityServiceServicer):
+class FakeIdentity(identity_pb2_grpc.IdentityServiceServicer):  # type: ignore[misc]
     """IdentityService.ListAccountsOfPayer over a dict; only services and staff may ask."""
 
     def __init__(self, accounts_by_payer: dict[str, Sequence[identity_pb2.Account]]) -> None:

@@ -13,7 +13,7 @@ from notify.mail.models import FAILED, PENDING, SENT, MailMessage
 from notify.mail.render import Renderer
 from notify.mail.schemas import MailIn
 from notify.preferences import service as preferences
-from portal_platform.db import insert_ignoring_conflicts
+from portal_platform.db import insert_ignoring_conflicts, is_postgres
 from portal_platform.errors import NotFound
 
 
@@ -99,7 +99,7 @@ async def claim_due(
         .order_by(MailMessage.next_attempt_at, MailMessage.id)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if is_postgres(session):
         due = due.with_for_update(skip_locked=True)
     # One statement: SQLite takes the write lock at once, PostgreSQL skips rows others hold.
     claimed = await session.execute(

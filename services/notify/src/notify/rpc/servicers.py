@@ -37,7 +37,7 @@ def _page(limit: int, offset: int) -> tuple[int, int]:
     return (min(limit or 50, MAX_PAGE), max(offset, 0))
 
 
-class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
+class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):  # type: ignore[misc]
     def __init__(self, notifier: Any) -> None:
         self.n = notifier
 

@@ -49,7 +49,7 @@ def gateway_tokens(request: Request) -> ServiceTokens:
                 os.environ.get("GATEWAY_SERVICE_CLIENT_SECRET", DEV_SECRET),
             )
         state.service_tokens = tokens
-    return tokens  # type: ignore[no-any-return]
+    return tokens
 
 
 async def token_for(request: Request) -> str:
