@@ -1,0 +1,5 @@
+"""Back office "Woda": reading verification, premises and meters, tariffs, campaigns."""
+
+from admin.features.water.routes import router
+
+__all__ = ["router"]
