@@ -179,3 +179,20 @@ async def test_due_dates_on_a_sunday_and_a_holiday_move(waste):
             )
         )
     assert field_of(err.value) == "entries"
+
+
+async def test_a_large_batch_is_written_in_one_go_and_decodes(waste):
+    rt, client = waste
+    for i in range(60):
+        await register(client, f"N-B{i}", f"P-B{i}")
+        await file_paper(
+            client, f"N-B{i}", f"P-B{i}",
+            waste_pb2.DeclarationInput(method="per_resident", residents=str(1 + i % 5)),
+        )  # fmt: skip
+    summary = await client.RunAssessment(waste_pb2.RunAssessmentRequest(year=YEAR))
+    assert (summary.payers, summary.charges_requested) == (60, 240)
+    events = await charge_events(rt)
+    assert len(events) == 240 and len({e.meta.event_id for e in events}) == 240
+    assert all(e.meta.producer == "waste" and e.payer_id.startswith("P-B") for e in events)
+    assert sum(e.lines[0].gross_grosze for e in events) == summary.total_grosze
+    assert summary.total_grosze == sum(12 * 3700 * (1 + i % 5) for i in range(60))

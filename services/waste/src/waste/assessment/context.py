@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -49,6 +49,7 @@ class YearContext:
     schedule: YearSchedule
     household_cap: int
     water: WaterSource
+    _plans: dict[tuple[tuple[Basis, ...], Decimal | None], YearPlan] = field(default_factory=dict)
 
     async def plan(self, payer_id: str, versions: Sequence[DeclarationVersion]) -> YearPlan:
         """The year's installments for the confirmed versions of one declaration."""
@@ -61,14 +62,21 @@ class YearContext:
         if uses_water:
             premises = uses_water[-1].water_premises_id
             water_m3 = await self.water(payer_id, premises, self.year)
-        return plan_year(
-            self.year,
-            bases,
-            self.rates,
-            self.schedule,
-            water_m3=water_m3,
-            household_cap=self.household_cap,
-        )
+        key = (tuple(bases), water_m3)
+        found = self._plans.get(key)
+        if found is None:
+            # Most declarations repeat a few shapes (residents, composting): plan each once.
+            found = plan_year(
+                self.year,
+                bases,
+                self.rates,
+                self.schedule,
+                water_m3=water_m3,
+                household_cap=self.household_cap,
+            )
+            if len(self._plans) < 100_000:
+                self._plans[key] = found
+        return found
 
 
 async def year_context(session: AsyncSession, year: int, water: WaterSource) -> YearContext:

@@ -7,19 +7,23 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal_platform.db import Database, insert_ignoring_conflicts
+from portal_platform.db import Database
 from portal_platform.errors import InvalidArgument
+from portal_platform.logging import get_logger
 from portal_platform.messaging.outbox import Outbox
 from waste.assessment.context import WaterSource, YearContext, confirmed_versions, year_context
 from waste.assessment.fees import COTTAGE, Planned
 from waste.assessment.models import AssessmentRun, Installment, InstallmentCharge
+from waste.bulk import insert_rows
 from waste.declarations.models import Declaration, DeclarationVersion
 from waste.messaging.charges import ChargeOut, queue_charges
 from waste.properties.models import Property
 
+log = get_logger(__name__)
 MAX_PROBLEMS = 50
 MONTHS = (
     "styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec",
@@ -165,13 +169,10 @@ async def _assess_batch(
             )
     if outbox is None or not rows:
         return
-    table = Installment.__table__
-    stmt = insert_ignoring_conflicts(session, table, ["declaration_id", "year", "number"])  # type: ignore[arg-type]
-    inserted = [r[0] for r in (await session.execute(stmt.returning(table.c.id), rows)).all()]
+    await insert_rows(session, Installment.__table__, rows)  # type: ignore[arg-type]
     charges = []
     charge_rows = []
-    for row_id in inserted:
-        ref, p = pending[row_id]
+    for row_id, (ref, p) in pending.items():
         key = base_key(ref.id, ctx.year, p.number)
         charge_rows.append(
             {
@@ -198,7 +199,7 @@ async def _assess_batch(
             )
         )
     if charge_rows:
-        await session.execute(insert(InstallmentCharge), charge_rows)
+        await insert_rows(session, InstallmentCharge.__table__, charge_rows)  # type: ignore[arg-type]
         await queue_charges(session, outbox, charges)
     summary.charges_requested += len(charges)
 
@@ -231,6 +232,12 @@ async def run(
             run_row.last_run_at = now
             run_row.run_by = actor
     async for refs in declaration_batches(db, year, batch):
-        async with db.transaction() as session:
-            await _assess_batch(session, ctx, refs, summary, outbox)
+        try:
+            async with db.transaction() as session:
+                await _assess_batch(session, ctx, refs, summary, outbox)
+        except IntegrityError:
+            # Another run booked some of this batch meanwhile: redo it, skipping those.
+            log.info("assessment batch collided with another run; retrying", year=year)
+            async with db.transaction() as session:
+                await _assess_batch(session, ctx, refs, summary, outbox)
     return summary

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.billing.v1 import billing_pb2
 from portal.common.v1 import common_pb2
-from portal_platform.messaging.outbox import Outbox
+from portal_platform.db import is_postgres
+from portal_platform.messaging.outbox import Outbox, stamp
+from waste.bulk import insert_rows
 
 MODULE = "waste"
+BULK = 200  # from this many events on, copy them in
+BULK = 200  # from this many events on, copy them in
 SUBJECT = f"portal.charges.{MODULE}.requested.v1"
 KINDS = {
     "installment": billing_pb2.DOCUMENT_KIND_INSTALLMENT,
@@ -68,5 +72,25 @@ def to_event(c: ChargeOut) -> billing_pb2.ChargeRequested:
 async def queue_charges(
     session: AsyncSession, outbox: Outbox, charges: Sequence[ChargeOut]
 ) -> None:
-    """Write the charge requests in the caller's transaction (one multi-row insert)."""
-    await outbox.add_many(session, ((SUBJECT, to_event(c)) for c in charges))
+    """Write the charge requests in the caller's transaction.
+
+    A few events go through Outbox.add_many; an assessment batch (thousands) is copied in
+    with the same row content (event id stamped the same way), several times faster on
+    PostgreSQL.
+    """
+    if len(charges) < BULK or not is_postgres(session):
+        await outbox.add_many(session, ((SUBJECT, to_event(c)) for c in charges))
+        return
+    now = datetime.now(UTC)
+    rows = []
+    for c in charges:
+        event = to_event(c)
+        rows.append(
+            {
+                "event_id": stamp(event, outbox.producer),
+                "subject": SUBJECT,
+                "payload": event.SerializeToString(),
+                "created_at": now,
+            }
+        )
+    await insert_rows(session, outbox.table, rows)
