@@ -43,6 +43,8 @@ def container_env(s: Service) -> list[dict[str, str]]:
         for v in s.values
         if v.kind in ("fixed", "public") and v.name not in SHARED
     ]
+    if s.info.http_port:  # behind the ingress controller: trust its X-Forwarded-* headers
+        env.append({"name": "FORWARDED_ALLOW_IPS", "value": "*"})
     if len(s.processes) > 1:  # relay and consumers run in their own Deployments
         env.append({"name": f"{s.prefix}IN_PROCESS_WORKERS", "value": "false"})
     return env
