@@ -28,13 +28,13 @@ class Settings(PortalSettings):
     gateway_redirect_uris: str = (
         "http://127.0.0.1:8000/auth/callback,http://localhost:8000/auth/callback"
     )
-    gateway_logout_uris: str = "http://127.0.0.1:8000/,http://localhost:8000/"
+    gateway_logout_uris: str = "http://127.0.0.1:8000/wylogowano,http://localhost:8000/wylogowano"
     gateway_url: str = "http://127.0.0.1:8000"
     admin_client_secret: str = DEV_SECRET
     admin_redirect_uris: str = (
         "http://127.0.0.1:8001/auth/callback,http://localhost:8001/auth/callback"
     )
-    admin_logout_uris: str = "http://127.0.0.1:8001/,http://localhost:8001/"
+    admin_logout_uris: str = "http://127.0.0.1:8001/wylogowano,http://localhost:8001/wylogowano"
     # services using client_credentials: name=secret,...
     service_clients: str = SERVICE_CLIENTS_DEV
     access_token_ttl_s: int = 300

@@ -244,10 +244,10 @@ async def test_end_session_clears_the_identity_session(identity, browser):
         "/end-session",
         params={
             "id_token_hint": tok["id_token"],
-            "post_logout_redirect_uri": "http://127.0.0.1:8000/",
+            "post_logout_redirect_uri": "http://127.0.0.1:8000/wylogowano",
         },
     )
-    assert out.status_code == 303 and out.headers["location"] == "http://127.0.0.1:8000/"
+    assert out.status_code == 303 and out.headers["location"] == "http://127.0.0.1:8000/wylogowano"
     r = await browser.get(
         path_of(
             f"/authorize?response_type=code&client_id=gateway&redirect_uri={REDIRECT}"

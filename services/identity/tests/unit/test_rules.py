@@ -87,3 +87,25 @@ def test_email_phone_postal_consent_and_names():
     }
     ok = {**PERSON, "first_name": "Anna-Maria", "last_name": "O'Brien Żółć", "phone": ""}
     assert rules.parse_person(ok)[1] == []
+
+
+def test_loopback_redirects_on_any_port_only_in_local_mode():
+    from identity.config import Settings
+    from identity.oidc.clients import load_clients
+
+    local = load_clients(Settings(env="local"))["gateway"]
+    assert local.check_redirect_uri("http://127.0.0.1:8000/auth/callback")
+    assert local.check_redirect_uri("http://127.0.0.1:8100/auth/callback")
+    assert not local.check_redirect_uri("http://127.0.0.1:8100/inna/sciezka")
+    assert not local.check_redirect_uri("http://evil.example:8000/auth/callback")
+    assert local.allows_logout_uri("http://127.0.0.1:8100/wylogowano")
+    prod = load_clients(
+        Settings(
+            env="production",
+            secret_key="s",
+            gateway_client_secret="g",
+            admin_client_secret="a",
+            service_clients="water=w",
+        )
+    )["gateway"]
+    assert not prod.check_redirect_uri("http://127.0.0.1:8100/auth/callback")

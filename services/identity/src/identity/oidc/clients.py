@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from identity.config import Settings
 from portal_platform.config import parse_address_map
@@ -23,6 +24,7 @@ class Client:
     post_logout_redirect_uris: tuple[str, ...] = ()
     scope: str = USER_SCOPES
     staff_only: bool = False
+    loopback_any_port: bool = False  # local mode: PORTAL_PORT_OFFSET moves the UIs (RFC 8252 §7.3)
     client_metadata: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -45,7 +47,30 @@ class Client:
         return " ".join(s for s in scope.split() if s in allowed)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.redirect_uris
+        return redirect_uri in self.redirect_uris or self._loopback_match(
+            redirect_uri, self.redirect_uris
+        )
+
+    def _loopback_match(self, uri: str, registered: tuple[str, ...]) -> bool:
+        """Same scheme, loopback host and path as a registered URI, any port (local mode only)."""
+        if not self.loopback_any_port:
+            return False
+        parts = urlsplit(uri)
+        if (
+            parts.scheme != "http"
+            or parts.hostname not in ("127.0.0.1", "localhost")
+            or parts.query
+        ):
+            return False
+        return any(
+            urlsplit(r).path == parts.path and urlsplit(r).hostname == parts.hostname
+            for r in registered
+        )
+
+    def allows_logout_uri(self, uri: str) -> bool:
+        return uri in self.post_logout_redirect_uris or self._loopback_match(
+            uri, self.post_logout_redirect_uris
+        )
 
     def check_client_secret(self, client_secret: str) -> bool:
         return hmac.compare_digest(self.client_secret.encode(), (client_secret or "").encode())
@@ -73,6 +98,7 @@ def load_clients(settings: Settings) -> dict[str, Client]:
             user_grants,
             _uris(settings.gateway_redirect_uris),
             _uris(settings.gateway_logout_uris),
+            loopback_any_port=settings.is_local,
         ),
         "admin": Client(
             "admin",
@@ -81,6 +107,7 @@ def load_clients(settings: Settings) -> dict[str, Client]:
             _uris(settings.admin_redirect_uris),
             _uris(settings.admin_logout_uris),
             staff_only=True,
+            loopback_any_port=settings.is_local,
         ),
     }
     for name, secret in parse_address_map(settings.service_clients).items():

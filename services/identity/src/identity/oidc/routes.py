@@ -36,6 +36,11 @@ class EndSession(EndSessionEndpoint):
     def end_session(self, end_session_request: Any) -> None:
         return None
 
+    def _is_valid_post_logout_redirect_uri(
+        self, client: Any, post_logout_redirect_uri: str
+    ) -> bool:
+        return bool(client.allows_logout_uri(post_logout_redirect_uri))
+
     def is_post_logout_redirect_uri_legitimate(
         self, request: Any, post_logout_redirect_uri: str, client: Any, logout_hint: Any
     ) -> bool:
