@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import insert_new_returning, insert_rows
 from billing.charges.models import Charge, ChargeLine
 from billing.charges.schemas import DOCUMENT_KINDS, BookedCharge, ChargeIn
 from portal_platform.db import insert_ignoring_conflicts
@@ -81,11 +82,11 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
     if not rows:
         return []
     table = Charge.__table__
-    stmt = insert_ignoring_conflicts(session, table, ["module", "idempotency_key"]).returning(  # type: ignore[arg-type]
-        table.c.id
-    )
-    result = await session.execute(stmt, rows)
-    inserted = [r[0] for r in result.all()]
+    conflict = ["module", "idempotency_key"]
+    inserted = await insert_new_returning(session, table, rows, conflict)  # type: ignore[arg-type]
+    if inserted is None:
+        stmt = insert_ignoring_conflicts(session, table, conflict).returning(table.c.id)  # type: ignore[arg-type]
+        inserted = [r[0] for r in (await session.execute(stmt, rows)).all()]
     # Two requests with one key in the same batch: the table keeps one, drop the twin here.
     line_rows = []
     booked = []
@@ -117,8 +118,7 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
                     "period_to": line.period_to,
                 }
             )
-    if line_rows:
-        await session.execute(insert(ChargeLine), line_rows)
+    await insert_rows(session, ChargeLine.__table__, line_rows)  # type: ignore[arg-type]
     return booked
 
 

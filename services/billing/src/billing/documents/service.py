@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import insert_rows
 from billing.context import Context
 from billing.documents.models import Document, DocumentFile
 from billing.documents.schemas import KIND_CODES, Draft, number, series
@@ -42,8 +43,9 @@ async def issue(session: AsyncSession, ctx: Context, drafts: Sequence[Draft]) ->
             if not d.filename:
                 d.filename = d.number.replace("/", "_") + ".pdf"
     now = datetime.now(UTC)
-    await session.execute(
-        insert(Document),
+    await insert_rows(
+        session,
+        Document.__table__,  # type: ignore[arg-type]
         [
             {
                 "id": d.id,

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import insert_rows
 from billing.context import Context
 from billing.ledger.models import Allocation, Receivable
 from billing.ledger.rules import OpenItem, allocate
@@ -53,8 +54,7 @@ def receivable_row(
 
 
 async def add_receivables(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
-    if rows:
-        await session.execute(insert(Receivable), list(rows))
+    await insert_rows(session, Receivable.__table__, rows)  # type: ignore[arg-type]
 
 
 def to_item(r: Receivable) -> OpenItem:

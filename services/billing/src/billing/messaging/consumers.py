@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import outbox_many
 from billing.charges.intake import intake
 from billing.charges.schemas import Attachment, ChargeIn, LineIn
 from billing.context import Context
@@ -95,9 +96,10 @@ def charges_subscription(outbox: Outbox, ctx: Context) -> Subscription:
     async def on_charge_requested(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         result = await intake(session, ctx, [to_charge_in(e) for e in envelopes])
         booked = result.booked
-        await outbox.add_many(session, (document_issued(d) for d in result.documents))
-        await outbox.add_many(
+        await outbox_many(session, outbox, (document_issued(d) for d in result.documents))
+        await outbox_many(
             session,
+            outbox,
             (
                 (
                     "portal.billing.charge.booked.v1",
