@@ -35,8 +35,9 @@ async def _address_blocked(session: AsyncSession, ctx: Context, address: str) ->
             )
         )
     ).one()
-    if count >= ctx.settings.address_max_failures and oldest is not None:
-        return aware(oldest) + window  # type: ignore[operator]
+    first = aware(oldest)
+    if count >= ctx.settings.address_max_failures and first is not None:
+        return first + window
     return None
 
 

@@ -78,10 +78,10 @@ class KeyRing:
         return self._keys[0]
 
     def jwks(self) -> dict[str, Any]:
-        return KeySet(list(self._keys)).as_dict(private=False)  # type: ignore[arg-type]
+        return dict(KeySet(list(self._keys)).as_dict(private=False))
 
     def key_set(self) -> KeySet:
-        return KeySet(list(self._keys))  # type: ignore[arg-type]
+        return KeySet(list(self._keys))
 
     def sign(self, claims: dict[str, Any], *, typ: str = "JWT") -> str:
         key = self.signing

@@ -27,7 +27,7 @@ from portal_platform.csrf import verify_csrf
 router = APIRouter()
 
 
-class EndSession(EndSessionEndpoint):
+class EndSession(EndSessionEndpoint):  # type: ignore[misc]
     """RP-initiated logout; the route clears the identity session itself."""
 
     def get_server_jwks(self) -> dict[str, Any]:
@@ -54,7 +54,7 @@ class EndSession(EndSessionEndpoint):
         return self.server.query_client(aud) if isinstance(aud, str) else None
 
 
-class Revocation(RevocationEndpoint):
+class Revocation(RevocationEndpoint):  # type: ignore[misc]
     """RFC 7009 for refresh tokens: revoking one ends its whole rotation chain."""
 
     CLIENT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]

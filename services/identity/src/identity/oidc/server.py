@@ -71,14 +71,14 @@ def load_user(
     return UserView(account, payers, auth_time, amr)
 
 
-class PortalRequest(OAuth2Request):
+class PortalRequest(OAuth2Request):  # type: ignore[misc]
     """An OAuth2Request built from an already read Starlette request, carrying the sync session."""
 
     def __init__(
         self,
         method: str,
         uri: str,
-        headers: dict[str, str],
+        headers: Any,
         args: dict[str, str],
         form: dict[str, str],
         db: Session,
@@ -101,7 +101,7 @@ def _db(request: Any) -> Session:
     return request.db  # type: ignore[no-any-return]
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = CLIENT_AUTH
 
     def save_authorization_code(self, code: str, request: Any) -> None:
@@ -142,7 +142,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
 
-class RefreshTokenGrant(grants.RefreshTokenGrant):
+class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = CLIENT_AUTH
     INCLUDE_NEW_REFRESH_TOKEN = True
 
@@ -168,11 +168,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         refresh_token.revoked_at = now()
 
 
-class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[misc]
     TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = CLIENT_AUTH
 
 
-class StrictCodeChallenge(CodeChallenge):
+class StrictCodeChallenge(CodeChallenge):  # type: ignore[misc]
     """PKCE with S256 for every client, confidential ones too (OAuth 2.1)."""
 
     SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
@@ -184,7 +184,7 @@ class StrictCodeChallenge(CodeChallenge):
         super().validate_code_challenge(grant, redirect_uri)
 
 
-class PortalOpenIDCode(OpenIDCode):
+class PortalOpenIDCode(OpenIDCode):  # type: ignore[misc]
     """ID tokens signed with the current key; a nonce may be used once."""
 
     def __init__(self, provider: Provider) -> None:
@@ -211,7 +211,7 @@ class PortalOpenIDCode(OpenIDCode):
         return "RS256"
 
     def get_encode_header(self, client: Client) -> dict[str, str]:
-        return {"alg": "RS256", "kid": self.provider.keys.signing.kid}
+        return {"alg": "RS256", "kid": str(self.provider.keys.signing.kid)}
 
     def get_client_claims(self, client: Client) -> dict[str, Any]:
         return {
@@ -224,7 +224,7 @@ class PortalOpenIDCode(OpenIDCode):
         return self.provider.user_info(user, scope)
 
 
-class Provider(AuthorizationServer):
+class Provider(AuthorizationServer):  # type: ignore[misc]
     """The authorization server of the portal."""
 
     def __init__(self, settings: Settings, keys: KeyRing) -> None:

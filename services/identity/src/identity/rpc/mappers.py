@@ -20,8 +20,9 @@ KINDS = {
 
 
 def _ts(target: Timestamp, value: datetime | None) -> None:
-    if value is not None:
-        target.FromDatetime(aware(value))  # type: ignore[arg-type]
+    moment = aware(value)
+    if moment is not None:
+        target.FromDatetime(moment)
 
 
 def account(a: Account, payers: list[str]) -> identity_pb2.Account:

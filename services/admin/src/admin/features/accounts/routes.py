@@ -78,9 +78,10 @@ def _page(request: Request, name: str, status_code: int = 200, **context: Any) -
         "actions": ACTIONS,
         "json": json,
     }
-    return request.app.state.templates.TemplateResponse(
+    page: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, name, context, status_code=status_code
-    )  # type: ignore[no-any-return]
+    )
+    return page
 
 
 @router.get("/konta")
