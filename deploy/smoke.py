@@ -1,7 +1,7 @@
 """Smoke test of a running installation through its public addresses (`make compose-up` ends with it).
 
 `python3 deploy/smoke.py [ENV_FILE]` reads PORTAL_URL and OIDC_ISSUER from the .env file (default
-deploy/compose/.env; the environment wins) and checks, retrying for up to SMOKE_TIMEOUT_S seconds:
+deploy/compose/.env; the environment wins) and checks, retrying for up to SMOKE_TIMEOUT_S seconds (300):
 the gateway's /healthz and home page, and identity's OpenID Connect discovery. Standard library only.
 """
 
@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     env = read_env(Path(argv[0]) if argv else DEFAULT_ENV)
     portal = env.get("PORTAL_URL", "http://localhost:8000").rstrip("/")
     issuer = env.get("OIDC_ISSUER", "http://localhost:8002").rstrip("/")
-    deadline = time.monotonic() + float(os.environ.get("SMOKE_TIMEOUT_S", "120"))
+    deadline = time.monotonic() + float(os.environ.get("SMOKE_TIMEOUT_S", "300"))
     failed = 0
     for name, url, ok in checks(portal, issuer):
         while True:
