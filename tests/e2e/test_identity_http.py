@@ -137,3 +137,40 @@ async def test_registration_to_verified_payer(stack, kind, form, name, document)
         assert "Wylogowano" in out.text
         again = await follow(resident, await resident.get(f"{stack.gateway_url}/konto"))
         assert "/logowanie" in str(again.url)
+
+
+async def test_csrf_cookies_and_clerk_bad_input(stack):
+    from identity_test_helpers import make_resident
+
+    resident_id = await make_resident(stack.identity, email="ewa@example.pl", pesel="90010112349")
+    async with httpx.AsyncClient(timeout=20) as anon:
+        await anon.get(f"{stack.identity_url}/logowanie")
+        no_token = await anon.post(
+            f"{stack.identity_url}/logowanie", data={"email": CLERK, "password": PASSWORD}
+        )
+        assert no_token.status_code == 403
+    async with httpx.AsyncClient(timeout=20) as clerk:
+        page = await login(clerk, f"{stack.admin_url}/konta/{resident_id}", CLERK, totp=TOTP_SECRET)
+        assert page.status_code == 200 and "ewa@example.pl" in page.text
+        cookie = next(c for c in clerk.cookies.jar if c.name == "portal_admin_session")
+        assert (
+            "httponly" in cookie._rest
+            and (cookie.get_nonstandard_attr("samesite") or "").lower() == "lax"
+        )
+        forged = await clerk.post(
+            f"{stack.admin_url}/konta/{resident_id}/weryfikacja", data={"document_type": "paszport"}
+        )
+        assert forged.status_code == 403
+        bad = await post_form(
+            clerk, page, f"/konta/{resident_id}/platnicy", {"payer_id": "zły numer!"}
+        )
+        assert (
+            bad.status_code == 422
+            and "Numer płatnika (kartoteki) ma nieprawidłową postać" in bad.text
+        )
+        none = await post_form(clerk, page, f"/konta/{resident_id}/weryfikacja", {})
+        assert none.status_code == 422 and "Wybierz rodzaj sprawdzonego dokumentu." in none.text
+        detail = await clerk.get(f"{stack.admin_url}/konta/{resident_id}")
+        assert (
+            "Czekają na weryfikację" in detail.text and "Brak połączonych kartotek." in detail.text
+        )
