@@ -139,3 +139,22 @@ async def test_expired_activation_link_says_so(identity, browser):
     assert r.status_code == 410 and "wygasł" in r.text
     bogus = await browser.get("/aktywacja?token=zmyslony")
     assert bogus.status_code == 404 and "nieprawidłowy" in bogus.text
+
+
+async def test_housekeeping_drops_only_what_expired(identity):
+    from identity.maintenance import purge
+
+    await make_resident(identity)
+    async with identity.db.transaction() as s:
+        from identity.accounts.models import LoginFailure, OneTimeLink
+
+        s.add(LoginFailure(client_address="10.0.0.1", at=now() - timedelta(hours=2)))
+        s.add(LoginFailure(client_address="10.0.0.1", at=now()))
+        for row in (await s.execute(select(OneTimeLink))).scalars():
+            row.expires_at = now() - timedelta(days=8)
+    async with identity.db.transaction() as s:
+        await purge(s, failure_window=timedelta(minutes=15))
+    async with identity.db.sessions() as s:
+        assert len((await s.execute(select(LoginFailure))).all()) == 1
+        assert (await s.execute(select(OneTimeLink))).first() is None
+        assert (await s.execute(select(Account))).scalar_one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.accounts import events, totp
@@ -14,6 +14,7 @@ from identity.accounts.models import Account, LoginFailure
 from identity.accounts.service import by_email
 from identity.audit import service as audit
 from identity.clock import aware, now
+from identity.maintenance import maybe_purge
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ async def authenticate(
     session: AsyncSession, ctx: Context, email: str, password: str, *, client_address: str
 ) -> LoginResult:
     """Check e-mail and password; count failures and lock after too many in a row."""
+    await maybe_purge(
+        session, failure_window=timedelta(minutes=ctx.settings.address_window_minutes)
+    )
     blocked = await _address_blocked(session, ctx, client_address)
     if blocked is not None:
         return LoginResult("address_blocked", until=blocked)
@@ -89,12 +93,6 @@ async def count_failure(
 
 def record_login(account: Account) -> None:
     account.last_login_at = now()
-
-
-async def purge_failures(session: AsyncSession, ctx: Context) -> None:
-    """Drop failures older than the throttling window."""
-    cutoff = now() - timedelta(minutes=ctx.settings.address_window_minutes)
-    await session.execute(delete(LoginFailure).where(LoginFailure.at < cutoff))
 
 
 def needs_second_factor(account: Account) -> bool:

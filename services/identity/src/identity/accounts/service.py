@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.accounts import events
@@ -332,13 +332,6 @@ async def end_sessions(session: AsyncSession, account: Account) -> None:
         update(RefreshToken)
         .where(RefreshToken.account_id == account.id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now())
-    )
-
-
-async def purge_expired(session: AsyncSession) -> None:
-    """Remove used or expired one-time links older than a week."""
-    await session.execute(
-        delete(OneTimeLink).where(OneTimeLink.expires_at < now() - timedelta(days=7))
     )
 
 
