@@ -167,3 +167,70 @@ def test_nats_is_a_three_node_jetstream_cluster(rendered: tuple[str, list[dict[s
     )
     text = config["data"]["nats.conf"]
     assert "jetstream" in text and text.count("nats-headless:6222") == 3
+
+
+def pod_environment(docs: list[dict[str, Any]], container: dict[str, Any]) -> dict[str, str]:
+    """The container's environment as the kubelet builds it: envFrom, then env with $(VAR)."""
+    import base64
+    import re
+
+    maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs if d["kind"] == "ConfigMap"}
+    secrets = {
+        d["metadata"]["name"]: {
+            k: base64.b64decode(v).decode() for k, v in d.get("data", {}).items()
+        }
+        for d in docs
+        if d["kind"] == "Secret"
+    }
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            env.update(maps[source["configMapRef"]["name"]])
+        else:
+            env.update(secrets[source["secretRef"]["name"]])
+    for item in container.get("env", []):
+        env[item["name"]] = re.sub(
+            r"\$\((\w+)\)", lambda m: env.get(m[1], m[0]), item.get("value", "")
+        )
+    return env
+
+
+def test_dev_overlay_gives_every_service_a_valid_production_configuration(
+    inst: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from portal_deploy.envvars import settings_class
+
+    docs = render("dev")
+    deployments = by_kind(docs, "Deployment")
+    for s in inst.services:
+        (c,) = deployments[s.host]["spec"]["template"]["spec"]["containers"]
+        env = pod_environment(docs, c)
+        with monkeypatch.context() as m:
+            for key in list(os.environ):
+                if key.startswith((s.prefix, "PORTAL_", "OIDC_", "NATS_")):
+                    m.delenv(key)
+            for key, value in env.items():
+                m.setenv(key, value)
+            settings = settings_class(s.name)()
+        assert settings.env == "production" and settings.bind_host == "0.0.0.0", s.name
+        assert (settings.grpc_port, settings.http_port) == (s.info.grpc_port, s.info.http_port)
+        assert settings.oidc_issuer == "http://login.localtest.me"
+        if s.info.has_database:
+            assert (
+                settings.database_url.startswith(f"postgresql://{s.name}:")
+                and not settings.run_migrations
+            )
+        assert "$(" not in " ".join(env.values()), s.name
+    identity = pod_environment(
+        docs, deployments["identity"]["spec"]["template"]["spec"]["containers"][0]
+    )
+    for s in inst.services:
+        name = f"{s.prefix}OIDC_CLIENT_SECRET"
+        if any(v.name == name for v in s.env):
+            (c,) = deployments[s.host]["spec"]["template"]["spec"]["containers"]
+            assert (
+                pod_environment(docs, c)[name]
+                == identity[f"IDENTITY_{s.name.upper()}_CLIENT_SECRET"]
+            )
