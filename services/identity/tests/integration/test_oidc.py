@@ -278,3 +278,20 @@ async def test_revoking_a_refresh_token_ends_its_chain(identity, browser):
         auth=("gateway", DEV_SECRET),
     )
     assert again.status_code == 400
+
+
+async def test_ui_locales_switches_the_login_page_to_english(identity, browser):
+    r = await browser.get(
+        "/authorize",
+        params={
+            "response_type": "code",
+            "client_id": "gateway",
+            "redirect_uri": REDIRECT,
+            "scope": "openid",
+            "ui_locales": "en",
+            "code_challenge": Pkce.new().challenge,
+            "code_challenge_method": "S256",
+        },
+    )
+    page = await browser.get(r.headers["location"])
+    assert 'lang="en"' in page.text and "Log in" in page.text

@@ -19,7 +19,7 @@ from identity.accounts import service as accounts
 from identity.clock import now
 from identity.oidc.models import RefreshToken
 from identity.oidc.server import AUDIENCE, PortalRequest, Provider, UserView, load_user, sha
-from identity.web.i18n import language, translator
+from identity.web.i18n import LANGUAGES, language, translator
 from identity.web.render import message, render
 from portal_platform.csrf import FIELD as CSRF_FIELD
 from portal_platform.csrf import verify_csrf
@@ -163,6 +163,9 @@ def _signed_in(request: Request, session: Any) -> UserView | None:
 @router.get("/authorize")
 async def authorize(request: Request) -> Response:
     rt, server = request.app.state.runtime, provider(request)
+    wanted = request.query_params.get("ui_locales", "").split(" ")[0][:2]
+    if wanted in LANGUAGES:
+        request.session["lang"] = wanted
     await server.keys.refresh(rt.db)
     async with rt.db.transaction() as session:
         oauth_req = await _oauth_request(request, None)
