@@ -104,7 +104,8 @@ async def run(n: int, logins: int) -> None:
     ms = [x * 1000 for x in distinct]
     say(
         f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
-        f"python={platform.python_version()}; identity in-process, SQLite, N={n} gRPC calls"
+        f"python={platform.python_version()} load={os.getloadavg()[0]:.1f}; identity in-process, "
+        f"SQLite, N={n} gRPC calls"
     )
     say(
         f"verify, distinct token per call (RS256 check, cached JWKS): mean {statistics.mean(ms):.4f} ms, "
