@@ -122,3 +122,40 @@ async def test_register_activate_verify_in_chromium(
     assert "tylko dla pracowników" in await page.inner_text("main")
     await resident.close()
     await office.close()
+
+
+async def test_identity_pages_pass_axe(stack, chromium):
+    """WCAG 2.1 AA (axe-core): registration with errors, login, TOTP enrolment, English page."""
+    from axe_playwright_python.async_playwright import Axe
+
+    axe = Axe()
+    page = await (await chromium.new_context()).new_page()
+    problems: dict[str, list[str]] = {}
+
+    async def check(name: str) -> None:
+        results = await axe.run(
+            page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
+        )
+        bad = [
+            v["id"]
+            for v in results.response["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
+        if bad:
+            problems[name] = bad
+
+    await page.goto(f"{stack.identity_url}/rejestracja/osoba")
+    await check("registration")
+    await fill_registration(
+        page, {**PERSON, "pesel": "123", "password": "x", "password_confirm": "x"}
+    )
+    await check("registration with errors")
+    await page.goto(f"{stack.identity_url}/rejestracja/firma?lang=en")
+    await check("company registration (en)")
+    await page.goto(f"{stack.identity_url}/logowanie?lang=pl")
+    await check("login")
+    await page.fill("#f-email", CLERK)
+    await page.fill("#f-password", PASSWORD)
+    await page.click("button[type=submit]")
+    await check("TOTP enrolment")
+    assert problems == {}
