@@ -8,8 +8,9 @@ SERVICES := $(notdir $(wildcard services/*))
 PROTO_FILES := $(shell find proto -name '*.proto' | sort)
 PROTO_OUT := libs/portal_proto/src
 PYTEST_ARGS ?=
+COMPOSE := docker compose -f deploy/compose/compose.yaml --env-file deploy/compose/.env
 
-.PHONY: help run test proto lint bench clean setup uv pin
+.PHONY: help run test proto lint bench clean setup uv compose-up compose-down
 
 help:
 	@echo "make run    — start every service on embedded defaults (http://127.0.0.1:8000)"
@@ -18,6 +19,7 @@ help:
 	@echo "make lint   — ruff + mypy"
 	@echo "make bench  — run the benchmarks in bench/"
 	@echo "make clean  — remove generated code, var/ and caches"
+	@echo "make compose-up / compose-down — build and run the docker compose installation (needs Docker)"
 	@echo "services: $(SERVICES)"
 
 uv:
@@ -52,3 +54,11 @@ clean:
 	@find $(PROTO_OUT)/portal -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
 	@rm -rf var .pytest_cache .mypy_cache .ruff_cache test-artifacts
 	@find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+compose-up:
+	@test -f deploy/compose/.env || { echo "deploy/compose/.env is missing; create it with:"; echo "  python3 deploy/fill_secrets.py deploy/compose/.env.example > deploy/compose/.env"; exit 1; }
+	$(COMPOSE) up -d --build
+	python3 deploy/smoke.py deploy/compose/.env
+
+compose-down:
+	$(COMPOSE) down

@@ -99,7 +99,11 @@ class Runtime:
                 except Exception as exc:
                     raise StartupError(f"database migration failed: {exc}") from None
         if d.uses_bus:
-            self.bus = await Bus.connect(self.settings.nats_url, name=d.name)
+            self.bus = await Bus.connect(
+                self.settings.nats_url,
+                name=d.name,
+                stream_replicas=self.settings.nats_stream_replicas,
+            )
             for spec in d.streams:
                 await self.bus.ensure_stream(spec)
 
