@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -12,10 +12,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from gateway.auth import LoginRequired, VerificationRequired, current_user
 from gateway.config import Settings
 from gateway.features import discover
-from gateway.web import STATIC_DIR, make_templates
+from gateway.web import STATIC_DIR, ensure_modules, make_templates, menu
+from gateway.web.modules import ModuleRegistry
 from portal_platform.csrf import csrf_token
 from portal_platform.error_pages import install_error_pages
 from portal_platform.http import mount_health
+from portal_platform.i18n import LanguageMiddleware
 from portal_platform.oidc_client import OidcLogin
 from portal_platform.security import SecurityHeaders
 from portal_platform.service import Runtime, ServiceDefinition
@@ -26,6 +28,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.settings = rt.settings
     app.state.runtime = rt
     app.state.templates = make_templates()
+    app.state.modules = ModuleRegistry(rt.settings.modules)
     app.state.oidc = OidcLogin(
         issuer=rt.settings.oidc_issuer, service="gateway", env=rt.settings.env, verifier=rt.verifier
     )
@@ -55,10 +58,19 @@ def create_app(rt: Runtime) -> FastAPI:
     app.add_middleware(
         SecurityHeaders, hsts=not rt.settings.is_local, form_targets=[rt.settings.oidc_issuer]
     )
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     mount_health(app, "gateway")
-    for feature in discover():
-        app.include_router(feature.router)
+    features = discover()
+    app.state.menu_entries = menu.collect(features)
+    app.router.dependencies.append(Depends(ensure_modules))
+    for feature in features:
+        # a feature exports `router` (pages) and/or MOUNT = (path, factory(rt) -> ASGI app)
+        if hasattr(feature, "router"):
+            app.include_router(feature.router)
+        if hasattr(feature, "MOUNT"):
+            path, factory = feature.MOUNT
+            app.mount(path, factory(rt))
     return app
 
 

@@ -1,4 +1,4 @@
-"""Home page with the health of every service of the installation."""
+"""Health of every service of the installation: the /stan page and /status.json."""
 
 from gateway.features.status.routes import router
 

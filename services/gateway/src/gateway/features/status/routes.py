@@ -1,4 +1,4 @@
-"""Routes of the status feature."""
+"""Routes of the status feature: /stan (for people) and /status.json (for monitoring)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ async def statuses(request: Request) -> list[ServiceStatus]:
     return sorted(found, key=lambda s: (s.name, s.kind))
 
 
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
+@router.get("/stan", response_class=HTMLResponse)
+async def status_page(request: Request) -> HTMLResponse:
     found = await statuses(request)
-    return request.app.state.templates.TemplateResponse(
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, "status/home.html", {"statuses": found, "all_ok": all(s.ok for s in found)}
     )
 
