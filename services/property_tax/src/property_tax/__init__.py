@@ -1,0 +1,1 @@
+"""Property tax (podatek od nieruchomości): taxable objects, rates, decisions, declarations."""

@@ -1,0 +1,1 @@
+"""Assessment: the yearly tax, installments, decisions and self-assessed declarations."""

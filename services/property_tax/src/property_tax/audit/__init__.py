@@ -1,0 +1,1 @@
+"""Audit log of clerk actions that change data."""

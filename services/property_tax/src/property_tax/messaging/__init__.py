@@ -1,0 +1,1 @@
+"""Events property tax writes to its outbox (charge requests to billing)."""

@@ -1,0 +1,1 @@
+"""Statutory maxima (dated data) and the council's rates per year and category."""
