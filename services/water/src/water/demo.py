@@ -13,6 +13,7 @@ from water.config import Settings
 from water.messaging.events import publish_decided
 from water.premises import service as premises_service
 from water.premises.models import Premises
+from water.readings import intake
 from water.readings import service as readings
 from water.tariffs import service as tariffs
 from water.tariffs.models import TariffPrice
@@ -100,7 +101,7 @@ async def load_demo(rt: Runtime) -> str:
         )
         await session.refresh(p, ["meters"])
         # The golden example: 90 m³ main, 12 m³ garden over 01.06–31.08.2025.
-        result = await readings.submit(
+        result = await intake.submit(
             session,
             staff,
             premises_id=p.id,

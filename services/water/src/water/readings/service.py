@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_platform.errors import Conflict, DomainError, InvalidArgument, NotFound
@@ -29,6 +27,7 @@ from water.readings.rules import (
 from water.settlements import service as settlements
 from water.settlements.models import Settlement
 from water.settlements.plan import Plan, PremisesState, plan_actual
+from water.tariffs import service as tariffs
 from water.tariffs.prices import PriceTable
 
 NOT_FOUND = "Nie znaleziono odczytu."
@@ -145,84 +144,12 @@ async def check_for(
 ) -> Checked:
     premises = await premises_service.get_premises(session, scope, premises_id)
     state = await settlements.load_state(session, premises)
-    prices = (await settlements.price_tables(session, [premises.group_code]))[premises.group_code]
+    prices = (await tariffs.cached_price_tables(session, [premises.group_code]))[
+        premises.group_code
+    ]
     return check(
         premises, state, prices, reading_date, inputs, policy, allow_rollover=scope.is_staff
     )
-
-
-async def _by_token(session: AsyncSession, scope: Scope, token: str) -> Reading | None:
-    found = (
-        await session.execute(select(Reading).where(Reading.idempotency_token == token))
-    ).scalar_one_or_none()
-    if found is not None and not scope.allows(found.payer_id):
-        raise NotFound(NOT_FOUND)
-    return found
-
-
-async def submit(
-    session: AsyncSession,
-    scope: Scope,
-    *,
-    premises_id: str,
-    reading_date: date | None,
-    inputs: Sequence[ValueInput],
-    token: str,
-    confirm: bool,
-    policy: Policy,
-) -> Submitted:
-    """Save a reading (once per form token); a clerk's reading is accepted at once."""
-    token = token.strip()[:80]
-    if token and (found := await _by_token(session, scope, token)) is not None:
-        return Submitted(found, None, [], repeated=True)
-    checked = await check_for(session, scope, premises_id, reading_date, inputs, policy)
-    if checked.warnings and not confirm:
-        return Submitted(None, checked, checked.warnings, needs_confirmation=True)
-    premises = checked.premises
-    now = datetime.now(UTC)
-    reading = Reading(
-        id=str(uuid.uuid4()),
-        premises_id=premises.id,
-        payer_id=premises.payer_id,
-        reading_date=checked.reading_date,
-        source="clerk" if scope.is_staff else "customer",
-        status="pending",
-        flagged=bool(checked.warnings),
-        flag_note=" ".join(w.message for w in checked.warnings)[:300],
-        reason="",
-        idempotency_token=token or None,
-        created_at=now,
-        created_by=scope.subject[:80],
-        decided_by="",
-        values=[
-            ReadingValue(
-                meter_id=mid,
-                value_m3=v,
-                submitted_m3=v,
-                previous_m3=checked.previous[mid],
-                rollover=mid in checked.rollovers,
-            )
-            for mid, v in checked.values.items()
-        ],
-    )
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                update(Reading)
-                .where(Reading.premises_id == premises.id, Reading.status == "pending")
-                .values(status="superseded")
-            )
-            session.add(reading)
-            await session.flush()
-    except IntegrityError:
-        if token and (found := await _by_token(session, scope, token)) is not None:
-            return Submitted(found, None, [], repeated=True)
-        raise
-    result = Submitted(reading, checked, checked.warnings)
-    if scope.is_staff:
-        result.decided = [_settle(reading, checked, "accepted", scope.subject, now)]
-        await store_decided(session, result.decided)
-    return result
 
 
 def _settle(reading: Reading, checked: Checked, decision: str, by: str, now: datetime) -> Decided:

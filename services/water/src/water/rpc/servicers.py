@@ -12,16 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal.water.v1 import water_pb2, water_pb2_grpc
+from portal_platform.db import Database
 from portal_platform.errors import DomainError
+from portal_platform.messaging.outbox import Outbox
 from water.access import Scope
 from water.messaging.events import publish_decided
-from water.policy import today
+from water.policy import Policy, today
 from water.premises import service as premises_service
 from water.premises.models import Premises
 from water.readings import queries
 from water.readings import service as readings
+from water.readings.intake import SubmitItem
 from water.readings.models import Reading
 from water.rpc import mappers as m
+from water.rpc.batcher import SubmitBatcher
 from water.rpc.campaigns import BATCH, CampaignRpc
 from water.rpc.catalog import CatalogRpc
 from water.rpc.common import scope, staff_scope
@@ -40,6 +44,10 @@ async def _premises_of(session: AsyncSession, rows: list[Reading]) -> dict[str, 
 
 
 class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer):
+    def __init__(self, db: Database, outbox: Outbox, policy: Policy) -> None:
+        super().__init__(db, outbox, policy)
+        self.batcher = SubmitBatcher(db, policy, self._after_save)
+
     async def PreviewReading(self, request: Any, context: Any) -> Any:
         s = scope()
         async with self.db.sessions() as session:
@@ -65,28 +73,41 @@ class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer
         )
 
     async def SubmitReading(self, request: Any, context: Any) -> Any:
-        s = scope()
-        async with self.db.transaction() as session:
-            result = await readings.submit(
-                session,
-                s,
-                premises_id=request.premises_id,
-                reading_date=m.to_date(request.reading_date, "reading_date"),
-                inputs=m.inputs(request.values),
-                token=request.idempotency_token,
-                confirm=request.confirm_warnings,
-                policy=self.policy,
-            )
-            await publish_decided(session, self.outbox, result.decided, self.policy)
+        """Queued with concurrent submissions and saved in one transaction per batch."""
+        item = SubmitItem(
+            scope(),
+            request.premises_id,
+            m.to_date(request.reading_date, "reading_date"),
+            tuple(m.inputs(request.values)),
+            request.idempotency_token,
+            request.confirm_warnings,
+        )
+        outcome = await self.batcher.submit(item)
+        if isinstance(outcome, DomainError):
+            raise outcome
+        assert isinstance(outcome, readings.Submitted)
+        if outcome.repeated or outcome.reading is None:
             reading_pb = None
-            if result.reading is not None:
-                reading_pb = await self._reading(session, result.reading, result.checked)
+            if outcome.reading is not None:
+                async with self.db.sessions() as session:
+                    reading_pb = await self._reading(session, outcome.reading)
+        else:
+            premises = outcome.checked.premises if outcome.checked else None
+            pv = self._preview(outcome.checked) if outcome.checked else None
+            if outcome.decided and outcome.decided[0].settlement is not None:
+                pv = m.settlement_preview(outcome.decided[0].settlement)
+            reading_pb = m.reading(outcome.reading, premises, preview_pb=pv)
         return water_pb2.SubmitReadingResponse(
             reading=reading_pb,
-            warnings=m.warnings(result.warnings),
-            needs_confirmation=result.needs_confirmation,
-            repeated_submission=result.repeated,
+            warnings=m.warnings(outcome.warnings),
+            needs_confirmation=outcome.needs_confirmation,
+            repeated_submission=outcome.repeated,
         )
+
+    async def _after_save(self, session: AsyncSession, saved: Any) -> None:
+        """Queue the events of readings accepted at once (a clerk's), in the same transaction."""
+        decided = [d for s in saved for d in s.decided]
+        await publish_decided(session, self.outbox, decided, self.policy)
 
     async def _reading(
         self, session: AsyncSession, r: Reading, checked: readings.Checked | None = None

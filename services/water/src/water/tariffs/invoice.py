@@ -138,6 +138,13 @@ def _months(start: date, end: date) -> Iterable[tuple[date, date, int]]:
 
 def abonament_lines(component: str, start: date, end: date, prices: PriceTable) -> list[Line]:
     """Abonament: a monthly rate, each month prorated by days where the period or price changes."""
+    key = ("abonament", component, start, end)
+    if key not in prices.memo:
+        prices.memo[key] = _abonament_lines(component, start, end, prices)
+    return list(prices.memo[key])  # type: ignore[call-overload]
+
+
+def _abonament_lines(component: str, start: date, end: date, prices: PriceTable) -> list[Line]:
     label = COMPONENT_LABELS[component]
     if prices.price_on(component, end).unit == "period":
         price = prices.price_on(component, end)
@@ -234,7 +241,9 @@ def compute_invoice(
     with_garden = c.garden is not None if garden_abonament is None else garden_abonament
     if with_garden and prices.has(ABONAMENT_GARDEN):
         lines += abonament_lines(ABONAMENT_GARDEN, period_from, period_to, prices)
-    return assemble(period_from, period_to, [replace(x, vat_rate=vat_rate) for x in lines])
+    if vat_rate != DEFAULT_VAT_RATE:
+        lines = [replace(x, vat_rate=vat_rate) for x in lines]
+    return assemble(period_from, period_to, lines)
 
 
 def reversal_lines(lines: Iterable[Line], note: str) -> list[Line]:
@@ -271,7 +280,20 @@ def allocate_vat(lines: Sequence[Line]) -> list[Line]:
         order = sorted(idx, key=lambda i: (-(exact[i] - base[i]), out[i].net_grosze, i))
         for n, i in enumerate(order):
             vat = base[i] + (1 if n < rest else 0)
-            out[i] = replace(out[i], vat_grosze=vat, gross_grosze=out[i].net_grosze + vat)
+            x = out[i]
+            out[i] = Line(
+                x.component,
+                x.description,
+                x.quantity,
+                x.unit,
+                x.unit_net_grosze,
+                x.net_grosze,
+                x.period_from,
+                x.period_to,
+                x.vat_rate,
+                vat,
+                x.net_grosze + vat,
+            )
     return out
 
 

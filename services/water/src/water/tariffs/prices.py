@@ -52,6 +52,7 @@ class PriceTable:
 
     def __init__(self, prices: Iterable[Price], group_label: str = "") -> None:
         self.group_label = group_label
+        self.memo: dict[tuple[object, ...], object] = {}  # results that depend on prices only
         self._by_component: dict[str, list[Price]] = {}
         for p in prices:
             self._by_component.setdefault(p.component, []).append(p)
@@ -75,6 +76,12 @@ class PriceTable:
 
     def change_dates(self, component: str, start: date, end: date) -> list[date]:
         """Days in (start, end] on which the price differs from the day before (gaps refused)."""
+        key = ("changes", component, start, end)
+        if key not in self.memo:
+            self.memo[key] = self._change_dates(component, start, end)
+        return list(self.memo[key])  # type: ignore[call-overload]
+
+    def _change_dates(self, component: str, start: date, end: date) -> list[date]:
         self.price_on(component, start)
         candidates = set()
         for p in self._by_component.get(component, ()):

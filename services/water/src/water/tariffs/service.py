@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -35,6 +36,30 @@ def parse_price(raw: str) -> int:
 
 def to_price(row: TariffPrice) -> Price:
     return Price(row.component, row.unit, row.net_grosze, row.valid_from, row.valid_to)
+
+
+_CACHE: dict[tuple[str, str], tuple[float, PriceTable]] = {}
+CACHE_SECONDS = 5.0
+
+
+async def cached_price_tables(
+    session: AsyncSession, groups: Iterable[str]
+) -> dict[str, PriceTable]:
+    """Price tables for previews, reused for a few seconds (invoices always read afresh)."""
+    db = str(session.get_bind().url)
+    now = time.monotonic()
+    found, missing = {}, []
+    for g in set(groups):
+        hit = _CACHE.get((db, g))
+        if hit is not None and hit[0] > now:
+            found[g] = hit[1]
+        else:
+            missing.append(g)
+    if missing:
+        for g, table in (await price_tables(session, missing)).items():
+            _CACHE[(db, g)] = (now + CACHE_SECONDS, table)
+            found[g] = table
+    return found
 
 
 async def price_tables(session: AsyncSession, groups: Iterable[str]) -> dict[str, PriceTable]:
@@ -122,4 +147,5 @@ async def add_price(
     )
     session.add(price)
     await session.flush()
+    _CACHE.clear()
     return price, closed
