@@ -91,7 +91,9 @@ async def setup_year(client: TaxClient, year: int = YEAR) -> None:
 
 
 def person(payer_id: str, name: str = "Jan Kowalski") -> pb.Taxpayer:
-    return pb.Taxpayer(payer_id=payer_id, kind="person", name=name, address="Ludwin 12, 21-075 Ludwin")
+    return pb.Taxpayer(
+        payer_id=payer_id, kind="person", name=name, address="Ludwin 12, 21-075 Ludwin"
+    )
 
 
 def house(area: str = "120", land: str = "800") -> list[pb.TaxObject]:

@@ -48,7 +48,9 @@ async def test_house_120_m2_on_800_m2_four_installments(tax):
     ] * 3
     assert {e.module for e in events} == {"property_tax"}
     assert events[0].payer.name == "Jan Kowalski" and events[0].lines[0].vat_rate == "np"
-    assert [py_date(e.due_dates[0]) for e in events] == [py_date(i.due_date) for i in a.installments]
+    assert [py_date(e.due_dates[0]) for e in events] == [
+        py_date(i.due_date) for i in a.installments
+    ]
     assert len({e.idempotency_key for e in events}) == 4
     decision_pdf = events[0].document.content
     assert decision_pdf.startswith(b"%PDF") and not events[1].HasField("document")
@@ -104,7 +106,7 @@ async def test_purchase_in_june_gives_a_new_decision_from_july(tax):
 
 
 async def test_first_purchase_in_june_taxed_from_july(tax):
-    rt, client = tax
+    _rt, client = tax
     await enter(client, "P-4", house(), date(2027, 6, 12), taxpayer=person("P-4"))
     a = await issue(client, "P-4", date(2027, 7, 1))
     # 518.80 zł × 6/12 = 259.40 zł → 259 zł in the September and November installments
