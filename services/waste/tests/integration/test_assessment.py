@@ -196,3 +196,39 @@ async def test_a_large_batch_is_written_in_one_go_and_decodes(waste):
     assert all(e.meta.producer == "waste" and e.payer_id.startswith("P-B") for e in events)
     assert sum(e.lines[0].gross_grosze for e in events) == summary.total_grosze
     assert summary.total_grosze == sum(12 * 3700 * (1 + i % 5) for i in range(60))
+
+
+async def test_a_new_rate_recalculates_open_installments_and_sends_notices(waste, issuer):
+    rt, client = waste
+    await register(client, "N-R", "P-R")
+    await file_paper(
+        client, "N-R", "P-R", waste_pb2.DeclarationInput(method="per_resident", residents="4")
+    )
+    await client.RunAssessment(waste_pb2.RunAssessmentRequest(year=YEAR))
+    resp = await client.SetRate(
+        waste_pb2.SetRateRequest(
+            rate=waste_pb2.Rate(year=YEAR, method="per_resident", valid_from_month=7,
+                                rate_grosze=4000, compost_discount_grosze=200,
+                                non_sorting_multiplier="2")
+        )
+    )  # fmt: skip
+    # From July 40.00 zł instead of 37.00: +12.00 zł a month for 4 residents, 3 months each.
+    assert (resp.recalculation.installments_changed, resp.recalculation.notices) == (2, 2)
+    listed = await client.ListInstallments(
+        waste_pb2.ListInstallmentsRequest(payer_id="P-R", year=YEAR)
+    )
+    assert [i.amount_grosze for i in listed.installments] == [44400, 44400, 48000, 48000]
+    assert [len(i.charge_keys) for i in listed.installments] == [1, 1, 2, 2]
+
+    resident = issuer.token("res-r", roles=["resident"], payers=["P-R"])
+    import grpc as _grpc
+
+    from portal.module.v1 import module_pb2, module_pb2_grpc
+
+    async with _grpc.aio.insecure_channel(f"127.0.0.1:{rt.grpc_server.port}") as ch:
+        summary = await module_pb2_grpc.ModuleServiceStub(ch).SummarisePayer(
+            module_pb2.SummarisePayerRequest(payer_id="P-R"),
+            metadata=[("authorization", f"Bearer {resident}")],
+        )
+    assert summary.cards[0].body.startswith("Kwota roczna: 1")
+    assert "rata 1" in summary.cards[1].body and "444,00 zł" in summary.cards[1].body

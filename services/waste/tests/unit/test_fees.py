@@ -94,3 +94,13 @@ def test_deadlines():
         decrease=True, late=True, applies_from=date(2027, 3, 1),
         filed_on=date(2027, 6, 20), reason="zgon mieszkańca 2.03.2027 (akt zgonu)", by_staff=True,
     )  # fmt: skip
+
+
+def test_a_declaration_confirmed_after_the_assessment_gets_its_installments_with_catch_up():
+    june = Basis("per_resident", date(2027, 6, 1), residents=4, composting=True)
+    plan = plan_year(2027, [june], rates, DEFAULT)
+    changes = recalculate(plan, {}, date(2027, 6, 20))
+    assert [(c.number, c.target_grosze, c.create) for c in changes] == [
+        (3, 42000 + 14000, True),  # July–September plus June, whose installment is already due
+        (4, 42000, True),
+    ]

@@ -28,7 +28,7 @@ Resident = Annotated[CurrentUser, Depends(require_verified)]
 WARSAW = ZoneInfo("Europe/Warsaw")
 FORM_FIELDS = (
     "method", "residents", "area_m2", "households", "bins", "collections_per_month",
-    "water_m3_month", "change_date",
+    "water_m3_month", "water_premises_id", "change_date",
 )  # fmt: skip
 
 
@@ -42,15 +42,15 @@ def waste_stub(request: Request) -> Any:
 
 async def billing_state(
     request: Request, user: CurrentUser, payer_id: str
-) -> tuple[dict[str, str], dict[str, Any] | None]:
-    """Charge ids by idempotency key, and open-charge states by charge id (None: unknown)."""
+) -> tuple[dict[str, tuple[str, int]], dict[str, Any] | None]:
+    """(Charge id, gross) by idempotency key; open-charge states by charge id (None: unknown)."""
     stub = billing_pb2_grpc.BillingServiceStub(service_channel(request, "billing"))
     charges = await call(
         stub.ListCharges,
         billing_pb2.ListChargesRequest(payer_id=payer_id, module="waste"),
         token=user.access_token,
     )
-    ids = {c.idempotency_key: c.charge_id for c in charges.charges}
+    ids = {c.idempotency_key: (c.charge_id, c.gross_grosze) for c in charges.charges}
     try:
         open_resp = await call(
             stub.ListOpenCharges,
@@ -100,7 +100,7 @@ async def section(request: Request, user: Resident) -> Response:
         years = sorted({i.year for i in all_inst.installments})
         shown = year or (now.year if now.year in years or not years else years[-1])
         inst = [i for i in all_inst.installments if i.year == shown]
-        ids: dict[str, str] = {}
+        ids: dict[str, tuple[str, int]] = {}
         states: dict[str, Any] | None = None
         if inst:
             try:

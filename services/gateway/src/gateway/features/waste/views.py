@@ -60,23 +60,34 @@ class InstallmentRow:
 
 
 def installment_status(
-    installment: Any, charge_ids: dict[str, str], open_by_id: dict[str, Any] | None, today: date
+    installment: Any,
+    charges: dict[str, tuple[str, int]],
+    open_by_id: dict[str, Any] | None,
+    today: date,
 ) -> str:
-    """paid / in_progress / due / overdue from billing's charges booked for the installment."""
+    """paid / in_progress / due / overdue from billing's charges booked for the installment.
+
+    `charges` maps an idempotency key to (charge id, gross); a correction lowering the fee
+    (negative gross) is a credit and need not appear among billing's open charges.
+    """
     due = to_date(installment.due_date)
-    ids = [charge_ids[k] for k in installment.charge_keys if k in charge_ids]
-    if open_by_id is not None and ids and len(ids) == len(installment.charge_keys):
-        states = [open_by_id.get(i) for i in ids]
-        outstanding = sum(s.outstanding_grosze for s in states if s is not None)
-        if all(s is not None for s in states) and outstanding <= 0:
-            return "paid"
-        if any(s is not None and s.status == "in_progress" for s in states):
-            return "in_progress"
+    booked = [charges[k] for k in installment.charge_keys if k in charges]
+    if open_by_id is not None and booked and len(booked) == len(installment.charge_keys):
+        owed = [open_by_id.get(cid) for cid, gross in booked if gross > 0]
+        if all(s is not None for s in owed):
+            states = [open_by_id[cid] for cid, _gross in booked if cid in open_by_id]
+            if sum(s.outstanding_grosze for s in states) <= 0:
+                return "paid"
+            if any(s.status == "in_progress" for s in states):
+                return "in_progress"
     return "overdue" if due is not None and due < today else "due"
 
 
 def installment_rows(
-    installments: Any, charge_ids: dict[str, str], open_by_id: dict[str, Any] | None, today: date
+    installments: Any,
+    charge_ids: dict[str, tuple[str, int]],
+    open_by_id: dict[str, Any] | None,
+    today: date,
 ) -> list[InstallmentRow]:
     rows = []
     for i in installments:
