@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.water.v1 import water_pb2
 from portal_platform.errors import InvalidArgument
+from water.audit import service as audit
 from water.campaigns import service as campaigns
 from water.messaging.events import publish_decided
 from water.policy import today
@@ -113,6 +114,7 @@ class CampaignRpc(Base):
                     session, chunk, deadline, by=s.subject, policy=self.policy
                 )
                 await publish_decided(session, self.outbox, decided, self.policy)
+                await audit.record(session, audit.reading_changes(decided))
             estimated += len(decided)
             skipped += skip
         return water_pb2.EstimateMissingReadingsResponse(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from portal.water.v1 import water_pb2
+from water.audit import service as audit
 from water.campaigns import service as campaigns
 from water.policy import today
 from water.premises import service as premises_service
@@ -57,7 +59,7 @@ class CatalogRpc(Base):
         return water_pb2.GetPremisesResponse(premises=m.premises(p, self.policy, state))
 
     async def CreatePremises(self, request: Any, context: Any) -> Any:
-        staff_scope()
+        s = staff_scope()
         async with self.db.transaction() as session:
             p = await premises_service.create_premises(
                 session,
@@ -67,10 +69,14 @@ class CatalogRpc(Base):
                 group=request.group,
                 sewer=request.sewer,
             )
+            await audit.record(session, [audit.Change(
+                s.subject, "premises.created", "premises", p.id, None,
+                {"payer_id": p.payer_id, "number": p.number, "address": p.address,
+                 "group": p.group_code, "sewer": p.sewer})])  # fmt: skip
         return water_pb2.CreatePremisesResponse(premises=m.premises(p, self.policy))
 
     async def InstallMeter(self, request: Any, context: Any) -> Any:
-        staff_scope()
+        s = staff_scope()
         async with self.db.transaction() as session:
             meter = await premises_service.install_meter(
                 session,
@@ -82,6 +88,9 @@ class CatalogRpc(Base):
                 legalised_on=m.to_date(request.legalised_on, "legalised_on"),
                 digits=request.digits,
             )
+            await audit.record(session, [audit.Change(
+                s.subject, "meter.installed", "premises", meter.premises_id, None,
+                audit.meter_state(meter))])  # fmt: skip
         return water_pb2.InstallMeterResponse(meter=m.meter(meter, self.policy))
 
     async def ReplaceMeter(self, request: Any, context: Any) -> Any:
@@ -98,6 +107,10 @@ class CatalogRpc(Base):
                 new_digits=request.new_digits,
                 by=s.subject,
             )
+            await audit.record(session, [audit.Change(
+                s.subject, "meter.replaced", "premises", old.premises_id,
+                {"removed": {"meter_id": old.id, "serial": old.serial}},
+                {"removed": audit.meter_state(old), "installed": audit.meter_state(new)})])  # fmt: skip
         return water_pb2.ReplaceMeterResponse(
             removed=m.meter(old, self.policy), installed=m.meter(new, self.policy)
         )
@@ -137,6 +150,28 @@ class CatalogRpc(Base):
                 valid_to=m.to_date(request.valid_to, "valid_to"),
                 by=s.subject,
             )
+            changes = [
+                audit.Change(
+                    s.subject,
+                    "tariff.price_added",
+                    "tariff",
+                    price.group_code,
+                    None,
+                    audit.price_state(price),
+                )
+            ]
+            if closed is not None:
+                changes.append(
+                    audit.Change(
+                        s.subject,
+                        "tariff.price_closed",
+                        "tariff",
+                        closed.group_code,
+                        {**audit.price_state(closed), "valid_to": None},
+                        audit.price_state(closed),
+                    )
+                )
+            await audit.record(session, changes)
         return water_pb2.AddTariffPriceResponse(
             price=m.tariff_price(price), closed=m.tariff_price(closed) if closed else None
         )
@@ -173,5 +208,31 @@ class CatalogRpc(Base):
                     estimated=x.kind == "estimated",
                 )
                 for x, per_day, fee in points
+            ]
+        )
+
+    # --- audit ---
+
+    async def ListAuditEntries(self, request: Any, context: Any) -> Any:
+        staff_scope()
+        async with self.db.sessions() as session:
+            rows = await audit.entries(
+                session,
+                entity=request.entity,
+                entity_ids=list(request.entity_ids),
+                limit=max(1, min(request.limit or 200, 1000)),
+            )
+        return water_pb2.ListAuditEntriesResponse(
+            entries=[
+                water_pb2.AuditEntry(
+                    at=m.ts(e.at),
+                    actor=e.actor,
+                    action=e.action,
+                    entity=e.entity,
+                    entity_id=e.entity_id,
+                    before_json=json.dumps(e.before, ensure_ascii=False) if e.before else "",
+                    after_json=json.dumps(e.after, ensure_ascii=False) if e.after else "",
+                )
+                for e in rows
             ]
         )

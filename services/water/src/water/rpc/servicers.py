@@ -16,6 +16,7 @@ from portal_platform.db import Database
 from portal_platform.errors import DomainError
 from portal_platform.messaging.outbox import Outbox
 from water.access import Scope
+from water.audit import service as audit
 from water.messaging.events import publish_decided
 from water.policy import Policy, today
 from water.premises import service as premises_service
@@ -108,6 +109,8 @@ class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer
         """Queue the events of readings accepted at once (a clerk's), in the same transaction."""
         decided = [d for s in saved for d in s.decided]
         await publish_decided(session, self.outbox, decided, self.policy)
+        if decided:
+            await audit.record(session, audit.reading_changes(decided))
 
     async def _reading(
         self, session: AsyncSession, r: Reading, checked: readings.Checked | None = None
@@ -196,6 +199,7 @@ class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer
                 policy=self.policy,
             )
             await publish_decided(session, self.outbox, [decided], self.policy)
+            await audit.record(session, audit.reading_changes([decided]))
             reading_pb = await self._reading(session, decided.reading)
         return water_pb2.DecideReadingResponse(reading=reading_pb)
 
@@ -210,6 +214,7 @@ class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer
                     session, ids[i : i + BATCH], by=s.subject, policy=self.policy
                 )
                 await publish_decided(session, self.outbox, decided, self.policy)
+                await audit.record(session, audit.reading_changes(decided))
             accepted += [d.reading.id for d in decided]
             failures += failed
         return water_pb2.AcceptReadingsResponse(

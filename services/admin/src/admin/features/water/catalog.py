@@ -118,10 +118,17 @@ async def _premises_page(
             water_pb2.ListSettlementsRequest(premises_id=premises_id),
         )
     ).settlements
+    log = await water(
+        request,
+        clerk,
+        "ListAuditEntries",
+        water_pb2.ListAuditEntriesRequest(entity="premises", entity_ids=[premises_id]),
+    )
     return render(
         request,
         "water/premises.html",
         {
+            "audit": log.entries,
             "p": p,
             "readings": readings,
             "settlements": settlements,
