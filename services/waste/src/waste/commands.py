@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select
 
@@ -86,4 +87,7 @@ async def demo(rt: Runtime, args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"assess": assess, "demo": demo}
+COMMANDS: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = {
+    "assess": assess,
+    "demo": demo,
+}

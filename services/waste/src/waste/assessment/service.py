@@ -129,8 +129,9 @@ async def _assess_batch(
     outbox: Outbox | None,
 ) -> None:
     """Plan each declaration of the batch; with an outbox, book the new installments too."""
-    versions = await confirmed_versions(session, [r.id for r in refs], ctx.year)
     done = await assessed_declarations(session, [r.id for r in refs], ctx.year)
+    todo = [r.id for r in refs if r.id not in done]
+    versions = await confirmed_versions(session, todo, ctx.year) if todo else {}
     now = datetime.now(UTC)
     rows: list[dict[str, object]] = []
     pending: dict[str, tuple[DeclarationRef, Planned]] = {}

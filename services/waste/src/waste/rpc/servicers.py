@@ -36,7 +36,7 @@ def require_staff() -> str:
     return p.subject
 
 
-class WasteServicer(waste_pb2_grpc.WasteServiceServicer):
+class WasteServicer(waste_pb2_grpc.WasteServiceServicer):  # type: ignore[misc]
     def __init__(self, db: Database, outbox: Outbox, water: WaterSource) -> None:
         self.db = db
         self.outbox = outbox

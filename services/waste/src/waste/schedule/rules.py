@@ -11,7 +11,7 @@ import holidays
 
 @lru_cache(maxsize=64)
 def _polish_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.Poland(years=year))
+    return frozenset(holidays.country_holidays("PL", years=year))
 
 
 def is_working_day(d: date) -> bool:

@@ -47,7 +47,9 @@ async def waste(request: Request, clerk: CurrentClerk, method: str, message: Any
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("f", Format)
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, name, ctx, status_code=status
+    )
 
 
 def pb_date(text: str, field: str, *, required: bool = False) -> common_pb2.Date | None:

@@ -32,6 +32,12 @@ FORM_FIELDS = (
 )  # fmt: skip
 
 
+def render(request: Request, name: str, ctx: dict[str, Any], status_code: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, name, ctx, status_code=status_code
+    )
+
+
 def today() -> date:
     return datetime.now(WARSAW).date()
 
@@ -119,7 +125,7 @@ async def section(request: Request, user: Resident) -> Response:
                 "status_known": states is not None,
             }
         )
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "waste/section.html",
         {"payers": payers, "v": views, "filed": request.query_params.get("zlozono") == "1"},
@@ -172,7 +178,7 @@ async def change_form(request: Request, user: Resident) -> Response:
         ctx = await _form_context(request, user, payer_id, property_id)
     except NotFound as exc:
         return HTMLResponse(f"<p>{exc.message}</p>", status_code=404)
-    return request.app.state.templates.TemplateResponse(request, "waste/change.html", ctx)
+    return render(request, "waste/change.html", ctx)
 
 
 @router.post("/odpady/zmiana", response_class=HTMLResponse, dependencies=[Depends(verify_csrf)])
@@ -194,9 +200,7 @@ async def change_submit(request: Request, user: Resident) -> Response:
     change = _parse_date(values["change_date"])
     if change is None:
         ctx["error"] = DomainError("Podaj datę w formacie RRRR-MM-DD.", field="change_date")
-        return request.app.state.templates.TemplateResponse(
-            request, "waste/change.html", ctx, status_code=422
-        )
+        return render(request, "waste/change.html", ctx, status_code=422)
     req = waste_pb2.FileDeclarationRequest(
         property_id=property_id,
         payer_id=payer_id,
@@ -207,9 +211,7 @@ async def change_submit(request: Request, user: Resident) -> Response:
         await call(waste_stub(request).FileDeclaration, req, token=user.access_token)
     except DomainError as exc:
         ctx["error"] = exc
-        return request.app.state.templates.TemplateResponse(
-            request, "waste/change.html", ctx, status_code=422
-        )
+        return render(request, "waste/change.html", ctx, status_code=422)
     return RedirectResponse(f"/odpady?zlozono=1#{quote(property_id)}", status_code=303)
 
 
