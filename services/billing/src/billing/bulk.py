@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +34,11 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
 
 
 async def insert_new_returning(
-    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], conflict: Sequence[str]
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    returning: Sequence[str] = (),
 ) -> list[Any] | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the primary key, through a COPY-filled
     temporary table on PostgreSQL; None elsewhere (the caller then inserts the usual way)."""
@@ -60,9 +65,11 @@ async def insert_new_returning(
         targets = ", ".join(f'"{c}"' for c in conflict)
         await cur.execute(
             f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '  # type: ignore[arg-type]
-            f'ON CONFLICT ({targets}) DO NOTHING RETURNING "{pk}"'
+            f"ON CONFLICT ({targets}) DO NOTHING RETURNING "
+            + ", ".join(f'"{c}"' for c in (returning or [pk]))
         )
-        ids = [r[0] for r in await cur.fetchall()]
+        rows_back = await cur.fetchall()
+        ids = [r[0] for r in rows_back] if not returning else [tuple(r) for r in rows_back]
         await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
     return ids
 
@@ -85,3 +92,41 @@ async def outbox_many(
         for subject, event in items
     ]
     await insert_rows(session, outbox.table, rows)
+
+
+async def update_rows(
+    session: AsyncSession, table: Table, rows: Sequence[dict[str, Any]], *, add: Sequence[str] = ()
+) -> bool:
+    """UPDATE by primary key from plain rows on PostgreSQL (COPY into a temporary table, one
+    UPDATE ... FROM); columns in `add` are added to the stored values. False elsewhere."""
+    if session.bind.dialect.name != "postgresql":
+        return False
+    if not rows:
+        return True
+    cols = list(rows[0])
+    pk = table.primary_key.columns[0].name
+    staging = f"_up_{table.name}_{zlib.crc32(','.join(cols).encode())}"
+    conn = await session.connection()
+    pg = (await conn.get_raw_connection()).driver_connection
+    assert pg is not None
+    names = ", ".join(f'"{c}"' for c in cols)
+    sets = ", ".join(
+        f'"{c}" = "{table.name}"."{c}" + s."{c}"' if c in add else f'"{c}" = s."{c}"'
+        for c in cols
+        if c != pk
+    )
+    async with pg.cursor() as cur:
+        await cur.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '  # type: ignore[arg-type]
+            f'SELECT {names} FROM "{table.name}" WITH NO DATA'
+        )
+        await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
+        async with cur.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:  # type: ignore[arg-type]
+            for r in rows:
+                await copy.write_row([r[c] for c in cols])
+        await cur.execute(
+            f'UPDATE "{table.name}" SET {sets} FROM "{staging}" s '  # type: ignore[arg-type]
+            f'WHERE "{table.name}"."{pk}" = s."{pk}"'
+        )
+        await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
+    return True

@@ -14,7 +14,7 @@ import font_source_sans_pro
 from fontTools import subset
 
 FILES = Path(font_source_sans_pro.__file__).parent / "files"
-STYLES = {"": "SourceSansPro-Regular.ttf", "B": "SourceSansPro-Bold.ttf"}
+STYLES = {"": "SourceSansPro-Regular.ttf"}
 UNICODES = [*range(0x20, 0x17F), 0xA0, 0x2013, 0x2014, 0x2019, 0x201D, 0x201E, 0x2026, 0x2116]
 
 

@@ -23,9 +23,9 @@ def _field(pdf: Sheet, x: float, y: float, w: float, label: str, lines: list[str
     pdf.set_xy(x, y)
     pdf.set_font(FONT, "", 6.5)
     pdf.cell(w, 3.5, label)
-    pdf.set_font(FONT, "B", 10)
     h = 5.5 * len(lines) + 1
     pdf.rect(x, y + 3.5, w, h)
+    pdf.set_font(FONT, "B", 10)
     for i, text in enumerate(lines):
         pdf.set_xy(x + 1, y + 4 + 5.5 * i)
         pdf.cell(w - 2, 5.5, text)

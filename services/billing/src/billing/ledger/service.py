@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.bulk import insert_rows
+from billing.bulk import insert_rows, update_rows
 from billing.context import Context
 from billing.ledger.models import Allocation, Receivable
 from billing.ledger.rules import OpenItem, allocate
@@ -157,8 +157,7 @@ async def apply(
                 }
             )
     touched = {int(row["receivable_id"]) for row in alloc_rows if row["receivable_id"] is not None}
-    if alloc_rows:
-        await session.execute(insert(Allocation), alloc_rows)
+    await insert_rows(session, Allocation.__table__, alloc_rows)  # type: ignore[arg-type]
     changes = []
     for rid in touched:
         it, rec = items[rid], records[rid]
@@ -172,15 +171,23 @@ async def apply(
                 "open": bool(it.principal or it.interest_owed),
             }
         )
-    if changes:
+    if changes and not await update_rows(session, Receivable.__table__, changes):  # type: ignore[arg-type]
         await session.execute(update(Receivable), changes)
-    for payer_id, amount in credit.items():
+    await add_credit(session, credit)
+    return dict(leftover)
+
+
+async def add_credit(session: AsyncSession, amounts: dict[str, int]) -> None:
+    """Add to (or, negative, take from) payers' credit."""
+    rows = [{"id": p, "credit_grosze": a} for p, a in amounts.items() if a]
+    if not rows or await update_rows(session, Payer.__table__, rows, add=["credit_grosze"]):  # type: ignore[arg-type]
+        return
+    for r in rows:
         await session.execute(
             update(Payer)
-            .where(Payer.id == payer_id)
-            .values(credit_grosze=Payer.credit_grosze + amount)
+            .where(Payer.id == r["id"])
+            .values(credit_grosze=Payer.credit_grosze + r["credit_grosze"])
         )
-    return dict(leftover)
 
 
 async def use_credit(
@@ -203,11 +210,4 @@ async def use_credit(
         for p, c in with_credit.items()
     ]
     left = await apply(session, ctx, incoming)
-    for payer_id, had in with_credit.items():
-        used = had - left.get(payer_id, 0)
-        if used:
-            await session.execute(
-                update(Payer)
-                .where(Payer.id == payer_id)
-                .values(credit_grosze=Payer.credit_grosze - used)
-            )
+    await add_credit(session, {p: left.get(p, 0) - had for p, had in with_credit.items()})

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import insert_new_returning, outbox_many
 from billing.context import Context, today
 from billing.ledger import service as ledger
 from billing.ledger.queries import interest_of, receivables_of
@@ -67,11 +68,15 @@ async def book_settled(
         for p in by_ref.values()
     ]
     table = Payment.__table__
-    for i in range(0, len(rows), 1000):
-        stmt = insert_ignoring_conflicts(session, table, ["provider", "external_ref"]).returning(  # type: ignore[arg-type]
-            table.c.id, table.c.provider, table.c.external_ref
+    conflict = ["provider", "external_ref"]
+    fast = await insert_new_returning(session, table, rows, conflict, ("id", "external_ref"))  # type: ignore[arg-type]
+    if fast is not None:
+        booked.update({ref: pid for pid, ref in fast})
+    for i in range(0, len(rows) if fast is None else 0, 1000):
+        stmt = insert_ignoring_conflicts(session, table, conflict).returning(  # type: ignore[arg-type]
+            table.c.id, table.c.external_ref
         )
-        for pid, _provider, ref in (await session.execute(stmt, rows[i : i + 1000])).all():
+        for pid, ref in (await session.execute(stmt, rows[i : i + 1000])).all():
             booked[ref] = pid
     fresh = [(booked[p.external_ref], p) for p in by_ref.values() if p.external_ref in booked]
     await ledger.apply(
@@ -80,8 +85,9 @@ async def book_settled(
         [ledger.Incoming(p.payer_id, p.amount, p.paid_on, pid, p.indicated) for pid, p in fresh],
     )
     if outbox is not None and fresh:
-        await outbox.add_many(
+        await outbox_many(
             session,
+            outbox,
             (
                 payment_event(
                     payment_id=pid,

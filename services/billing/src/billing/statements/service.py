@@ -9,9 +9,10 @@ from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import insert_rows
 from billing.context import Context
 from billing.documents.models import Document
 from billing.payers import service as payers
@@ -143,8 +144,7 @@ async def import_statement(
     booked = await book_settled(session, ctx, outbox, to_book)
     for row in rows:
         row["payment_id"] = booked.get(str(row["line_key"]))
-    for i in range(0, len(rows), 2000):
-        await session.execute(insert(StatementLine), rows[i : i + 2000])
+    await insert_rows(session, StatementLine.__table__, rows)  # type: ignore[arg-type]
     result.matched = sum(1 for r in rows if r["payer_id"])
     result.unmatched = len(rows) - result.matched
     return result
