@@ -16,3 +16,10 @@ class Settings(PortalSettings):
     # name=host:port of the modules (they implement portal.module.v1.ModuleService)
     modules: str = Field(default="", validation_alias="PORTAL_MODULES")
     gmina_name: str = "Gmina Ludwin"
+    # Deklaracja dostępności (accessibility statement): dates and who answers requests
+    accessibility_published: str = "2026-11-26"
+    accessibility_updated: str = "2026-11-26"
+    accessibility_reviewed: str = "2026-11-26"
+    accessibility_coordinator: str = "Koordynator do spraw dostępności Urzędu Gminy Ludwin"
+    accessibility_email: str = "dostepnosc@ludwin.example"
+    accessibility_phone: str = "81 75-70-901"
