@@ -195,7 +195,11 @@ async def test_one_installment_paid_the_rest_due(system):
     await s.clerk_call(s.waste.RunAssessment, waste_pb2.RunAssessmentRequest(year=YEAR))
     charges = await s.wait_for_charges(4)
     first = next(c for c in charges if c.idempotency_key.endswith(f":{YEAR}:1"))
-    if not all(name in BillingServicer.__dict__ for name in ("RecordPayment", "ListOpenCharges")):
+    base = billing_pb2_grpc.BillingServiceServicer
+    if any(
+        getattr(BillingServicer, n) is getattr(base, n)
+        for n in ("RecordPayment", "ListOpenCharges")
+    ):
         pytest.skip("billing does not implement RecordPayment / ListOpenCharges yet")
     await s.clerk_call(
         s.billing.RecordPayment,
