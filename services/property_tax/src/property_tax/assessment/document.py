@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from fractions import Fraction
 from math import floor
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import font_source_sans_pro
 from fpdf import FPDF
 
+from property_tax.assessment.fonts import font_files
 from property_tax.assessment.rules import round_zl
 from property_tax.rates.service import zl
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from property_tax.assessment.service import Authority, Draft
 
 FONT = "Sans"
-FILES = Path(font_source_sans_pro.__file__).parent / "files"
 MONTHS_GENITIVE = (
     "stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca",
     "lipca", "sierpnia", "września", "października", "listopada", "grudnia",
@@ -51,8 +49,8 @@ def _rate(o: dict[str, Any]) -> str:
 class Sheet(FPDF):
     def __init__(self, title: str, issued: datetime) -> None:
         super().__init__(format="A4")
-        self.add_font(FONT, "", str(FILES / "SourceSansPro-Regular.ttf"))
-        self.add_font(FONT, "B", str(FILES / "SourceSansPro-Bold.ttf"))
+        for style, path in font_files().items():
+            self.add_font(FONT, style, path)
         self.set_title(title)
         self.set_author("Portal Komunalny")
         self.set_lang("pl")
