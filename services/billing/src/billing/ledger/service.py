@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,7 +58,8 @@ async def add_receivables(session: AsyncSession, rows: Sequence[dict[str, object
     await insert_rows(session, Receivable.__table__, rows)  # type: ignore[arg-type]
 
 
-def to_item(r: Receivable) -> OpenItem:
+def to_item(r: Any) -> OpenItem:
+    """The allocation state of a receivable (a model object or a plain row)."""
     return OpenItem(
         id=r.id,
         kind=r.kind,
@@ -70,20 +72,17 @@ def to_item(r: Receivable) -> OpenItem:
     )
 
 
-async def open_receivables(
-    session: AsyncSession, payer_ids: Iterable[str]
-) -> dict[str, list[Receivable]]:
-    """Open receivables of the payers, oldest due first."""
+async def open_receivables(session: AsyncSession, payer_ids: Iterable[str]) -> dict[str, list[Any]]:
+    """Open receivables of the payers (plain rows, fast for bulk), oldest due first."""
     ids = sorted(set(payer_ids))
     out: dict[str, list[Receivable]] = defaultdict(list)
     for i in range(0, len(ids), 1000):
         rows = await session.execute(
-            select(Receivable)
+            select(Receivable.__table__)
             .where(Receivable.payer_id.in_(ids[i : i + 1000]), Receivable.open.is_(True))
             .order_by(Receivable.due_date, Receivable.id)
-            .execution_options(populate_existing=True)
         )
-        for r in rows.scalars():
+        for r in rows.all():
             out[r.payer_id].append(r)
     return out
 
@@ -112,7 +111,7 @@ async def apply(
         return {}
     by_payer = await open_receivables(session, (x.payer_id for x in incoming))
     items: dict[int, OpenItem] = {}
-    records: dict[int, Receivable] = {}
+    records: dict[int, Any] = {}
     payer_items: dict[str, list[OpenItem]] = {}
     for payer_id, recs in by_payer.items():
         payer_items[payer_id] = []

@@ -67,6 +67,11 @@ def parse_amount(text: str) -> int:
 
 def parse_date(text: str) -> date:
     t = text.strip()
+    if len(t) == 10 and t[4] == "-":
+        try:
+            return date.fromisoformat(t)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%Y%m%d"):
         try:
             return datetime.strptime(t, fmt).date()
