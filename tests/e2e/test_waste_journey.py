@@ -218,3 +218,54 @@ async def test_one_installment_paid_the_rest_due(system):
     assert [r["status"] for r in rows] == ["paid", "due", "due", "due"]
     assert [r["stan"] for r in rows] == ["zapłacona"] + ["do zapłaty"] * 3
     assert date.today() < date(YEAR, 3, 15)  # statuses above assume the year has not begun
+
+
+async def test_a_change_books_fee_notices_and_the_section_shows_new_amounts(system):
+    s = system
+    await s.clerk_call(
+        s.waste.FileDeclaration,
+        waste_pb2.FileDeclarationRequest(
+            property_id=PROPERTY, payer_id=PAYER,
+            input=waste_pb2.DeclarationInput(method="per_resident", residents="4", composting=True),
+            change_date=d(YEAR, 1, 1), filed_on=d(2026, 11, 20),
+        ),
+    )  # fmt: skip
+    await s.clerk_call(s.waste.RunAssessment, waste_pb2.RunAssessmentRequest(year=YEAR))
+    await s.wait_for_charges(4)
+    # A fifth resident from 1 January 2027 (filed in time): every installment +105.00 zł.
+    await s.clerk_call(
+        s.waste.FileDeclaration,
+        waste_pb2.FileDeclarationRequest(
+            property_id=PROPERTY, payer_id=PAYER,
+            input=waste_pb2.DeclarationInput(method="per_resident", residents="5", composting=True),
+            change_date=d(YEAR, 1, 1), filed_on=d(2026, 11, 25),
+        ),
+    )  # fmt: skip
+    charges = await s.wait_for_charges(8)
+    notices = [c for c in charges if c.document_kind == billing_pb2.DOCUMENT_KIND_FEE_NOTICE]
+    assert sorted(c.gross_grosze for c in notices) == [10500] * 4
+    rows = await odpady_rows(s)
+    assert [r["kwota"] for r in rows] == ["525,00\u00a0zł"] * 4
+    assert {r["status"] for r in rows} == {"due"}
+
+
+async def test_a_decrease_is_held_as_a_credit_and_nothing_is_dead_lettered(system):
+    s = system
+    for residents, filed in (("4", d(2026, 11, 20)), ("3", d(2026, 11, 25))):
+        await s.clerk_call(
+            s.waste.FileDeclaration,
+            waste_pb2.FileDeclarationRequest(
+                property_id=PROPERTY, payer_id=PAYER,
+                input=waste_pb2.DeclarationInput(method="per_resident", residents=residents,
+                                                 composting=True),
+                change_date=d(YEAR, 1, 1), filed_on=filed,
+            ),
+        )  # fmt: skip
+        if residents == "4":
+            await s.clerk_call(s.waste.RunAssessment, waste_pb2.RunAssessmentRequest(year=YEAR))
+            await s.wait_for_charges(4)
+    await asyncio.sleep(1.5)
+    assert len(await s.charges()) == 4
+    assert sum(c.dead_lettered for c in s.billing_rt.consumers) == 0
+    rows = await odpady_rows(s)
+    assert [r["kwota"] for r in rows] == ["315,00\u00a0zł"] * 4

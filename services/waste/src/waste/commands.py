@@ -1,4 +1,5 @@
-"""Commands of `python -m waste`: `assess --year 2027 [--preview] [--no-publish]` and `demo`."""
+"""Commands of `python -m waste`: `assess --year 2027 [--preview] [--no-publish]`, `demo`,
+`send-credits`."""
 
 from __future__ import annotations
 
@@ -83,6 +84,18 @@ async def demo(rt: Runtime, args: list[str]) -> int:
     assert rt.db is not None and rt.outbox is not None
     created = await load_demo(rt.db, rt.outbox)
     log.info("demo data", created=created)
+    await drain_outbox(rt)
+    return 0
+
+
+async def send_credits(rt: Runtime, args: list[str]) -> int:
+    """Send decreases held as credits to billing (once billing books negative fee notices)."""
+    from waste.assessment.recalc import send_held_credits
+
+    assert rt.db is not None and rt.outbox is not None
+    async with rt.db.transaction() as session:
+        sent = await send_held_credits(session, rt.outbox)
+    log.info("held credits sent", charges=sent)
     await drain_outbox(rt)
     return 0
 

@@ -20,6 +20,7 @@ from waste.declarations.schemas import Filing, RawInput
 from ..conftest import WasteClient, charge_events, field_of, pb_date, setup_rates
 
 YEAR = 2027
+FEE_NOTICE = billing_pb2.DOCUMENT_KIND_FEE_NOTICE
 
 
 async def register(client: WasteClient, pid: str, payer: str, kind: str = "single_family"):
@@ -107,11 +108,14 @@ async def test_change_in_june_recomputes_september_and_november_only(waste):
         waste_pb2.ListInstallmentsRequest(payer_id="P-2", year=YEAR)
     )
     assert [i.amount_grosze for i in listed.installments] == [42000, 42000, 28000, 31500]
-    notices = [
-        e
-        for e in await charge_events(rt)
-        if e.document_kind == billing_pb2.DOCUMENT_KIND_FEE_NOTICE
-    ]
+    # Billing books positive amounts only: the decreases are held as credits for now...
+    assert result.held_grosze == -24500
+    assert [len(i.charge_keys) for i in listed.installments] == [1, 1, 1, 1]
+    assert not [e for e in await charge_events(rt) if e.document_kind == FEE_NOTICE]
+    # ... and sent as fee notices when billing takes them.
+    async with rt.db.transaction() as s:
+        assert await recalc.send_held_credits(s, outbox) == 2
+    notices = [e for e in await charge_events(rt) if e.document_kind == FEE_NOTICE]
     assert [(n.due_dates[0].month, n.lines[0].gross_grosze) for n in notices] == [
         (9, -14000),
         (11, -10500),

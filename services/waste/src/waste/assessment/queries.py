@@ -36,7 +36,7 @@ async def installments_of(
     if ids:
         for inst_id, key in await session.execute(
             select(InstallmentCharge.installment_id, InstallmentCharge.idempotency_key)
-            .where(InstallmentCharge.installment_id.in_(ids))
+            .where(InstallmentCharge.installment_id.in_(ids), InstallmentCharge.kind != "credit")
             .order_by(InstallmentCharge.created_at)
         ):
             keys.setdefault(inst_id, []).append(key)

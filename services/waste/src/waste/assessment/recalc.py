@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portal_platform.messaging.outbox import Outbox
 from waste.assessment import fees
 from waste.assessment.context import WaterSource, YearContext, confirmed_versions, year_context
-from waste.assessment.fees import Change, Planned
+from waste.assessment.fees import Planned
 from waste.assessment.models import AssessmentRun, Installment, InstallmentCharge
 from waste.assessment.service import DeclarationRef, base_key, describe, installment_title
 from waste.declarations.models import Declaration, DeclarationVersion
@@ -28,11 +28,13 @@ class RecalcResult:
     installments_changed: int = 0
     difference_grosze: int = 0
     notices: int = 0
+    held_grosze: int = 0  # decreases kept as credits (not sent to billing yet)
 
     def add(self, other: RecalcResult) -> None:
         self.installments_changed += other.installments_changed
         self.difference_grosze += other.difference_grosze
         self.notices += other.notices
+        self.held_grosze += other.held_grosze
 
 
 async def assessed_years(session: AsyncSession, from_year: int) -> list[int]:
@@ -108,20 +110,30 @@ async def recalculate_declaration(
             inst.amount_grosze = ch.target_grosze
             seq = await _charge_count(session, inst.id)
             key = f"{base_key(ref.id, ctx.year, ch.number)}:k{seq}"
-            kind, title = "fee_notice", _notice_title(ctx.year, ch)
+            kind, title = "fee_notice", notice_title(ctx.year, ch.number)
         due = ch.due_date if ch.due_date > today else today + timedelta(days=NOTICE_PAYMENT_DAYS)
         amount = ch.delta_grosze
+        # Billing's intake books positive amounts only: a decrease is held here as a credit
+        # until billing takes negative fee notices (`python -m waste send-credits`).
+        held = amount < 0
         session.add(
             InstallmentCharge(
                 idempotency_key=key,
                 installment_id=inst.id,
-                kind="installment" if kind == "installment" else "correction",
+                kind="installment"
+                if kind == "installment"
+                else ("credit" if held else "correction"),
                 amount_grosze=amount,
                 due_date=due,
                 cause=cause[:200],
                 created_at=now,
             )
         )
+        result.installments_changed += 1
+        result.difference_grosze += amount
+        if held:
+            result.held_grosze += amount
+            continue
         charges.append(
             ChargeOut(
                 ref.payer_id,
@@ -135,16 +147,14 @@ async def recalculate_declaration(
                 ch.period_to,
             )
         )
-        result.installments_changed += 1
-        result.difference_grosze += amount
         result.notices += kind == "fee_notice"
     if charges:
         await queue_charges(session, outbox, charges)
     return result
 
 
-def _notice_title(year: int, ch: Change) -> str:
-    what = "ryczałtu" if ch.number == fees.COTTAGE else f"raty {ch.number}/{year}"
+def notice_title(year: int, number: int) -> str:
+    what = "ryczałtu" if number == fees.COTTAGE else f"raty {number}/{year}"
     return f"Zawiadomienie o zmianie wysokości opłaty za odpady — korekta {what}"
 
 
@@ -207,3 +217,39 @@ async def after_rate_change(
             await recalculate_declaration(session, outbox, ctx, ref, today=today, cause=cause)
         )
     return result
+
+
+async def send_held_credits(session: AsyncSession, outbox: Outbox) -> int:
+    """Send the decreases held as credits to billing as (negative) fee notices."""
+    rows = (
+        await session.execute(
+            select(InstallmentCharge, Installment, Property.address)
+            .join(Installment, Installment.id == InstallmentCharge.installment_id)
+            .join(Property, Property.id == Installment.property_id)
+            .where(InstallmentCharge.kind == "credit")
+            .order_by(InstallmentCharge.created_at)
+        )
+    ).all()
+    charges = []
+    for credit, inst, address in rows:
+        ref = DeclarationRef(inst.declaration_id, inst.payer_id, inst.property_id, address)
+        planned = Planned(
+            inst.number, inst.due_date, inst.period_from, inst.period_to, inst.amount_grosze
+        )
+        charges.append(
+            ChargeOut(
+                inst.payer_id,
+                credit.idempotency_key,
+                "fee_notice",
+                notice_title(inst.year, inst.number),
+                describe(ref, planned),
+                credit.amount_grosze,
+                credit.due_date,
+                inst.period_from,
+                inst.period_to,
+            )
+        )
+        credit.kind = "correction"
+    if charges:
+        await queue_charges(session, outbox, charges)
+    return len(charges)
