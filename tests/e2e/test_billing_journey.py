@@ -14,8 +14,10 @@ import grpc
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from billing.app import definition as billing
+from billing.db import outbox_table
 from gateway.app import create_app
 from gateway.app import definition as gateway
 from gateway.auth import CurrentUser, require_verified
@@ -206,6 +208,12 @@ async def test_charge_invoice_sandbox_payment_and_statement(system):
     back = await s["sandbox"].post(pay_action)
     assert back.status_code == 303 and "/platnosci?platnosc=" in back.headers["location"]
 
+    # a provider notification reaches billing through the gateway; a forged one books nothing
+    forged = await web.post(
+        "/platnosci/powiadomienie/sandbox", content=b'{"sessionId": "x", "amount": 1}'
+    )
+    assert forged.status_code == 400
+
     history = await web.get("/platnosci?platnosc=x")
     assert "w trakcie" in history.text
     assert BeautifulSoup(history.text, "html.parser").find(
@@ -244,3 +252,18 @@ async def test_charge_invoice_sandbox_payment_and_statement(system):
     assert balance.total.to_pay_grosze == 0 and balance.credit_grosze == 0
     page = await web.get("/naleznosci")
     assert "Brak należności do zapłaty." in page.text
+
+    # facts for notify and the modules went out through the outbox
+    async with s["rt"].db.sessions() as session:
+        rows = (await session.execute(select(outbox_table.c.subject, outbox_table.c.payload))).all()
+    issued = [
+        billing_pb2.DocumentIssued.FromString(p)
+        for subj, p in rows
+        if subj == "portal.billing.document.issued.v1"
+    ]
+    assert sorted(d.number[:9] for d in issued) == ["FV/DUMMY/", "FV/DUMMY/"]
+    assert {subj for subj, _ in rows} >= {
+        "portal.billing.payment.received.v1",
+        "portal.billing.payment.settled.v1",
+        "portal.billing.charge.booked.v1",
+    }

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from billing.app import definition
 from billing.charges.intake import intake
 from billing.context import Context
+from billing.db import outbox_table
 from billing.payments.models import Payment
 from billing.payments.providers.przelewy24 import NOTIFICATION_FIELDS, p24_sign
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
@@ -92,6 +93,22 @@ async def test_sandbox_payment_is_in_progress_then_settled_and_the_balance_is_ze
         assert (await web.post("/notify/sandbox", content=forged)).status_code == 400
     async with rt.db.sessions() as s:
         assert len((await s.execute(select(Payment))).scalars().all()) == 1
+        subjects = (await s.execute(select(outbox_table.c.subject, outbox_table.c.payload))).all()
+    by_subject: dict[str, list[bytes]] = {}
+    for subject, payload in subjects:
+        by_subject.setdefault(subject, []).append(payload)
+    received = [
+        billing_pb2.PaymentEvent.FromString(p)
+        for p in by_subject["portal.billing.payment.received.v1"]
+    ]
+    settled = [
+        billing_pb2.PaymentEvent.FromString(p)
+        for p in by_subject["portal.billing.payment.settled.v1"]
+    ]
+    assert [(e.status, e.amount_grosze) for e in received] == [("in_progress", 12_300)]
+    assert [(e.status, e.channel, list(e.charge_ids)) for e in settled] == [
+        ("settled", "online", [r.booked[0].id])
+    ]
 
 
 async def test_resident_cannot_pay_for_someone_else(start_service, issuer, charge):
