@@ -159,3 +159,27 @@ async def test_legal_person_declares_and_pays_monthly(tax, issuer):
         billing_pb2.DOCUMENT_KIND_INSTALLMENT
     }
     assert events[0].payer.nip == "5260001246"
+
+
+async def test_yearly_run_issues_every_persons_decision_once(tax):
+    rt, client = tax
+    for n in range(1, 6):
+        await enter(client, f"R-{n}", house(), date(2015, 1, 1), taxpayer=person(f"R-{n}"))
+    await issue(client, "R-1", date(2027, 1, 15))
+    run = await client.IssueYearDecisions(
+        pb.IssueYearDecisionsRequest(year=YEAR, issued_on=pb_date(date(2027, 2, 1)))
+    )
+    assert (run.issued, run.already_issued, run.total_grosze) == (4, 1, 4 * 51900)
+    assert list(run.problems) == []
+    again = await client.IssueYearDecisions(pb.IssueYearDecisionsRequest(year=YEAR))
+    assert (again.issued, again.already_issued) == (0, 5)
+    numbers = set()
+    for n in range(1, 6):
+        listed = await client.ListAssessments(pb.ListAssessmentsRequest(payer_id=f"R-{n}"))
+        (a,) = listed.assessments
+        numbers.add(a.number)
+    assert len(numbers) == 5 and len(await charge_events(rt)) == 5 * 4
+    # a year without the council's rates: reported per payer, nothing issued
+    missing = await client.IssueYearDecisions(pb.IssueYearDecisionsRequest(year=2028))
+    assert missing.issued == 0 and len(missing.problems) == 5
+    assert "nie ustaliła stawek" in missing.problems[0].message

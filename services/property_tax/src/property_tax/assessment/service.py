@@ -179,7 +179,7 @@ async def _next_number(session: AsyncSession, prefix: str, year: int) -> str:
     return f"{prefix}.{year}.{count + 1:05d}"
 
 
-async def _store(
+async def store(
     session: AsyncSession, outbox: Outbox, d: Draft, *, actor: str, authority: Authority
 ) -> Assessment:
     """Store the assessment and its installments; request the new charges from billing."""
@@ -273,7 +273,7 @@ async def issue_decision(
     if issued_on.year > year + 5 or issued_on.year < year - 5:
         raise InvalidArgument("Data decyzji nie pasuje do roku podatkowego.", field="issued_on")
     d = await compute(session, payer_id, year, issued_on=issued_on, authority=authority)
-    return await _store(session, outbox, d, actor=actor, authority=authority)
+    return await store(session, outbox, d, actor=actor, authority=authority)
 
 
 async def check_declared(session: AsyncSession, filing: Filing, authority: Authority) -> None:
@@ -303,7 +303,7 @@ async def self_assess(
         if exc.code == "assessment.unchanged":
             return None
         raise
-    return await _store(session, outbox, d, actor=actor, authority=authority)
+    return await store(session, outbox, d, actor=actor, authority=authority)
 
 
 async def get(session: AsyncSession, assessment_id: str) -> Assessment:

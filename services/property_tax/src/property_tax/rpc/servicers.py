@@ -12,6 +12,7 @@ from portal_platform.db import Database
 from portal_platform.errors import NotFound
 from portal_platform.messaging.outbox import Outbox
 from property_tax import workflow
+from property_tax.assessment import bulk
 from property_tax.assessment import service as assessment
 from property_tax.assessment.service import Authority
 from property_tax.audit.service import record
@@ -202,6 +203,18 @@ class PropertyTaxServicer(property_tax_pb2_grpc.PropertyTaxServiceServicer):
                          after={"number": a.number, "payer_id": a.payer_id, "year": a.year,
                                 "tax_grosze": a.tax_grosze, "version": a.version})  # fmt: skip
             return m.assessment_pb(a)
+
+    async def IssueYearDecisions(self, request: Any, context: Any) -> Any:
+        actor = require_staff()
+        run = await bulk.issue_year(
+            self.db, self.outbox, request.year,
+            issued_on=m.from_pb_date(request.issued_on, "issued_on") or today(),
+            actor=actor, authority=self.authority,
+        )  # fmt: skip
+        return pb.IssueYearDecisionsResponse(
+            issued=run.issued, already_issued=run.already_issued, total_grosze=run.total_grosze,
+            problems=[pb.Problem(payer_id=p, message=msg) for p, msg in run.problems],
+        )  # fmt: skip
 
     async def ListAssessments(self, request: Any, context: Any) -> Any:
         principal().require_payer(request.payer_id)

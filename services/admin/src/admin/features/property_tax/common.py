@@ -29,10 +29,12 @@ def today() -> date:
     return datetime.now(WARSAW).date()
 
 
-async def tax(request: Request, clerk: CurrentClerk, method: str, message: Any) -> Any:
+async def tax(
+    request: Request, clerk: CurrentClerk, method: str, message: Any, timeout: float = 60
+) -> Any:
     """Call PropertyTaxService.<method> with the clerk's token."""
     stub = property_tax_pb2_grpc.PropertyTaxServiceStub(service_channel(request, "property_tax"))
-    return await call(getattr(stub, method), message, token=clerk.access_token, timeout=60)
+    return await call(getattr(stub, method), message, token=clerk.access_token, timeout=timeout)
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from admin.features.property_tax import taxpayers
-from admin.features.property_tax.common import Clerk, grosze, render, tax, today, year_of
+from admin.features.property_tax.common import (
+    Clerk,
+    grosze,
+    pb_date,
+    render,
+    tax,
+    today,
+    year_of,
+)
 from portal.property_tax.v1 import property_tax_pb2 as pb
 from portal_platform.csrf import verify_csrf
 from portal_platform.errors import DomainError
@@ -25,7 +33,31 @@ async def home(request: Request, clerk: Clerk) -> Response:
     drafts = await tax(
         request, clerk, "ListFilings", pb.ListFilingsRequest(status="draft", limit=500)
     )
-    return render(request, "home.html", {"drafts": len(drafts.filings)})
+    return render(
+        request, "home.html",
+        {"drafts": len(drafts.filings), "year": today().year + 1, "run": None, "error": None},
+    )  # fmt: skip
+
+
+@router.post("/podatki/wymiar", response_class=HTMLResponse, dependencies=CSRF)
+async def year_run(request: Request, clerk: Clerk) -> Response:
+    """Issue the year's decisions for every natural person who has none yet."""
+    form = await request.form()
+    year = year_of(str(form.get("year", "")), today().year + 1)
+    drafts = await tax(
+        request, clerk, "ListFilings", pb.ListFilingsRequest(status="draft", limit=500)
+    )
+    ctx: dict[str, Any] = {"drafts": len(drafts.filings), "year": year, "run": None, "error": None}
+    try:
+        issued_on = pb_date(str(form.get("issued_on", "")), "issued_on")
+        ctx["run"] = await tax(
+            request, clerk, "IssueYearDecisions",
+            pb.IssueYearDecisionsRequest(year=year, issued_on=issued_on), timeout=1800,
+        )  # fmt: skip
+    except DomainError as exc:
+        ctx["error"] = exc
+        return render(request, "home.html", ctx, status=422)
+    return render(request, "home.html", ctx)
 
 
 async def _rates_page(
