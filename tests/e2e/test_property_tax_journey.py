@@ -218,6 +218,11 @@ async def test_decision_to_payment_and_slip(system):
     ]  # fmt: skip
     assert "rata 1" in rows[0][0] and "Decyzja" in rows[0][0]
 
+    # Pulpit: the module's cards and deadlines from SummarisePayer.
+    home = await web.get("/")
+    assert home.status_code == 200 and "Podatek od nieruchomości 2027" in home.text
+    assert "Podatek od nieruchomości — rata 1 (129,75 zł)" in home.text
+
     # Dokumenty: the decision PDF as the module rendered it.
     docs = await web.get("/dokumenty")
     kinds = [
