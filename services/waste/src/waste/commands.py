@@ -103,4 +103,5 @@ async def send_credits(rt: Runtime, args: list[str]) -> int:
 COMMANDS: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = {
     "assess": assess,
     "demo": demo,
+    "send-credits": send_credits,
 }
