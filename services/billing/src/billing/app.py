@@ -15,6 +15,7 @@ from billing.rpc.servicers import BillingServicer
 from billing.rpc.support import Support
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal_platform.messaging.bus import CHARGES_STREAM, producer_stream
+from portal_platform.messaging.inbox import Subscription
 from portal_platform.rpc.server import Registration
 from portal_platform.service import Runtime, ServiceDefinition
 
@@ -52,7 +53,7 @@ def http_app(rt: Runtime) -> Any:
     return create_app(support(rt))
 
 
-def subscriptions(rt: Runtime) -> list:
+def subscriptions(rt: Runtime) -> list[Subscription]:
     assert rt.outbox is not None
     return [charges_subscription(rt.outbox, support(rt).ctx)]
 

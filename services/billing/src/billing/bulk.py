@@ -11,6 +11,7 @@ from psycopg.types.json import Json
 from sqlalchemy import JSON, Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portal_platform.db import is_postgres
 from portal_platform.messaging.outbox import EventMessage, Outbox, stamp
 
 
@@ -18,7 +19,7 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict[s
     """Insert plain rows (all with the same keys) without returning anything."""
     if not rows:
         return
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgres(session):
         await session.execute(insert(table), list(rows))
         return
     cols = list(rows[0])
@@ -42,7 +43,7 @@ async def insert_new_returning(
 ) -> list[Any] | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING the primary key, through a COPY-filled
     temporary table on PostgreSQL; None elsewhere (the caller then inserts the usual way)."""
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgres(session):
         return None
     if not rows:
         return []
@@ -56,21 +57,21 @@ async def insert_new_returning(
     json_cols = {c for c in cols if isinstance(table.c[c].type, JSON)}
     async with pg.cursor() as cur:
         await cur.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '  # type: ignore[arg-type]
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" '
             f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
         )
-        async with cur.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:  # type: ignore[arg-type]
+        async with cur.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
             for r in rows:
                 await copy.write_row([Json(r[c]) if c in json_cols else r[c] for c in cols])
         targets = ", ".join(f'"{c}"' for c in conflict)
         await cur.execute(
-            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '  # type: ignore[arg-type]
+            f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
             f"ON CONFLICT ({targets}) DO NOTHING RETURNING "
             + ", ".join(f'"{c}"' for c in (returning or [pk]))
         )
         rows_back = await cur.fetchall()
         ids = [r[0] for r in rows_back] if not returning else [tuple(r) for r in rows_back]
-        await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
+        await cur.execute(f'DELETE FROM "{staging}"')
     return ids
 
 
@@ -78,7 +79,7 @@ async def outbox_many(
     session: AsyncSession, outbox: Outbox, items: Iterable[tuple[str, EventMessage]]
 ) -> None:
     """Outbox.add_many for the intake's hot path: the same rows, written with COPY on PostgreSQL."""
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgres(session):
         await outbox.add_many(session, items)
         return
     now = datetime.now(UTC)
@@ -99,7 +100,7 @@ async def update_rows(
 ) -> bool:
     """UPDATE by primary key from plain rows on PostgreSQL (COPY into a temporary table, one
     UPDATE ... FROM); columns in `add` are added to the stored values. False elsewhere."""
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgres(session):
         return False
     if not rows:
         return True
@@ -117,16 +118,16 @@ async def update_rows(
     )
     async with pg.cursor() as cur:
         await cur.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '  # type: ignore[arg-type]
+            f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DELETE ROWS AS '
             f'SELECT {names} FROM "{table.name}" WITH NO DATA'
         )
-        await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
-        async with cur.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:  # type: ignore[arg-type]
+        await cur.execute(f'DELETE FROM "{staging}"')
+        async with cur.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
             for r in rows:
                 await copy.write_row([r[c] for c in cols])
         await cur.execute(
-            f'UPDATE "{table.name}" SET {sets} FROM "{staging}" s '  # type: ignore[arg-type]
+            f'UPDATE "{table.name}" SET {sets} FROM "{staging}" s '
             f'WHERE "{table.name}"."{pk}" = s."{pk}"'
         )
-        await cur.execute(f'DELETE FROM "{staging}"')  # type: ignore[arg-type]
+        await cur.execute(f'DELETE FROM "{staging}"')
     return True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from billing.ledger.rates import CIVIL_STATUTORY, TAX_STANDARD, RateTable, parse_table
@@ -53,7 +54,7 @@ class Context:
         return TaxRegime(self.tax_table)
 
     @classmethod
-    def from_settings(cls, s: object) -> Context:
+    def from_settings(cls, s: Any) -> Context:
         g = Gmina(
             name=s.gmina_name,
             address=s.gmina_address,

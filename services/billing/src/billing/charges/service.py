@@ -85,7 +85,7 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
     conflict = ["module", "idempotency_key"]
     inserted = await insert_new_returning(session, table, rows, conflict)  # type: ignore[arg-type]
     if inserted is None:
-        stmt = insert_ignoring_conflicts(session, table, conflict).returning(table.c.id)  # type: ignore[arg-type]
+        stmt = insert_ignoring_conflicts(session, table, conflict).returning(table.c.id)
         inserted = [r[0] for r in (await session.execute(stmt, rows)).all()]
     # Two requests with one key in the same batch: the table keeps one, drop the twin here.
     line_rows = []

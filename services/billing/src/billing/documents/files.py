@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,8 +26,10 @@ from billing.payers.accounts import group
 from portal_platform.errors import NotFound
 
 
-def line_view(ln: ChargeLine | dict[str, object]) -> Line:
-    g = (lambda k: ln[k]) if isinstance(ln, dict) else (lambda k: getattr(ln, k))
+def line_view(ln: Any) -> Line:
+    def g(key: str) -> Any:
+        return ln[key] if isinstance(ln, dict) else getattr(ln, key)
+
     period = ""
     if g("period_from") and g("period_to"):
         pf, pt = g("period_from"), g("period_to")

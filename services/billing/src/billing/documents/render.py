@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 
 from fpdf import FPDF
 from fpdf.enums import TextMode
+from fpdf.fonts import TTFFont
 
 from billing.documents.fonts import font_files
 from billing.documents.money import in_words, pln
@@ -37,6 +38,8 @@ class Sheet(FPDF):
         # a font subset per PDF, the largest part of the rendering time.
         self.add_font(FONT, "", font_files()[""])
         for font in self.fonts.values():
+            if not isinstance(font, TTFFont):
+                continue
             # the trimmed font's boxes are right already; recomputing them on save would
             # decompile and recompile every glyph
             font.ttfont.recalcBBoxes = False

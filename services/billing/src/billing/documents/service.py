@@ -102,7 +102,7 @@ async def stored_file(session: AsyncSession, document_id: str) -> bytes | None:
 async def keep_file(session: AsyncSession, document_id: str, content: bytes) -> bytes:
     """Store a rendered file once; if another request stored it first, return that one."""
     await session.execute(
-        insert_ignoring_conflicts(session, DocumentFile.__table__, ["document_id"]),  # type: ignore[arg-type]
+        insert_ignoring_conflicts(session, DocumentFile.__table__, ["document_id"]),
         [
             {
                 "document_id": document_id,

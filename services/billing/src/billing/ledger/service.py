@@ -75,7 +75,7 @@ def to_item(r: Any) -> OpenItem:
 async def open_receivables(session: AsyncSession, payer_ids: Iterable[str]) -> dict[str, list[Any]]:
     """Open receivables of the payers (plain rows, fast for bulk), oldest due first."""
     ids = sorted(set(payer_ids))
-    out: dict[str, list[Receivable]] = defaultdict(list)
+    out: dict[str, list[Any]] = defaultdict(list)
     for i in range(0, len(ids), 1000):
         rows = await session.execute(
             select(Receivable.__table__)
@@ -155,7 +155,9 @@ async def apply(
                     "module": "",
                 }
             )
-    touched = {int(row["receivable_id"]) for row in alloc_rows if row["receivable_id"] is not None}
+    touched = {
+        int(str(row["receivable_id"])) for row in alloc_rows if row["receivable_id"] is not None
+    }
     await insert_rows(session, Allocation.__table__, alloc_rows)  # type: ignore[arg-type]
     changes = []
     for rid in touched:

@@ -22,7 +22,7 @@ async def take(session: AsyncSession, wanted: Mapping[str, int]) -> dict[str, in
         return {}
     table = Counter.__table__
     await session.execute(
-        insert_ignoring_conflicts(session, table, ["series"]),  # type: ignore[arg-type]
+        insert_ignoring_conflicts(session, table, ["series"]),
         [{"series": s, "last_number": 0} for s in sorted(wanted)],
     )
     rows = await session.execute(

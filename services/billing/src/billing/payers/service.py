@@ -84,14 +84,16 @@ async def ensure(
                 }
             )
         await session.execute(
-            insert_ignoring_conflicts(session, Payer.__table__, ["id"]),  # type: ignore[arg-type]
+            insert_ignoring_conflicts(session, Payer.__table__, ["id"]),
             rows,
         )
     for payer_id in known:
-        d = details.get(payer_id)
-        if d and (d.name or d.address or d.nip):
+        new = details.get(payer_id)
+        if new and (new.name or new.address or new.nip):
             values = {
-                k: v for k, v in (("name", d.name), ("address", d.address), ("nip", d.nip)) if v
+                k: v
+                for k, v in (("name", new.name), ("address", new.address), ("nip", new.nip))
+                if v
             }
             await session.execute(update(Payer).where(Payer.id == payer_id).values(**values))
 

@@ -73,7 +73,7 @@ async def book_settled(
     if fast is not None:
         booked.update({ref: pid for pid, ref in fast})
     for i in range(0, len(rows) if fast is None else 0, 1000):
-        stmt = insert_ignoring_conflicts(session, table, conflict).returning(  # type: ignore[arg-type]
+        stmt = insert_ignoring_conflicts(session, table, conflict).returning(
             table.c.id, table.c.external_ref
         )
         for pid, ref in (await session.execute(stmt, rows[i : i + 1000])).all():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from billing.charges.models import Charge
 from billing.documents.models import Document
@@ -131,7 +132,7 @@ def payment_pb(p: Payment) -> billing_pb2.Payment:
     )
 
 
-def charge_lines_in(lines: list[billing_pb2.ChargeLine]) -> list:
+def charge_lines_in(lines: list[billing_pb2.ChargeLine]) -> list[Any]:
     from decimal import Decimal, InvalidOperation
 
     from billing.charges.schemas import LineIn

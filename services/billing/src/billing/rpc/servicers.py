@@ -62,7 +62,11 @@ def charge_to_pb(c: Charge) -> billing_pb2.Charge:
 
 
 class BillingServicer(
-    LedgerMixin, DocumentsMixin, PayingMixin, OfficeMixin, billing_pb2_grpc.BillingServiceServicer
+    LedgerMixin,
+    DocumentsMixin,
+    PayingMixin,
+    OfficeMixin,
+    billing_pb2_grpc.BillingServiceServicer,  # type: ignore[misc]
 ):
     """Every method authorises first: residents their own payers, staff and services all."""
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import mt940
 
@@ -127,12 +128,12 @@ def _mt940_line(no: int, data: dict[str, object]) -> ParsedLine | None:
     candidates = tuple(
         dict.fromkeys([*ACCOUNT_RE.findall(re.sub(r"[?~^]\d{2}", " ", digits)), joined])
     )
-    d = data["date"]
+    d: Any = data["date"]
     return ParsedLine(
         no,
         date(d.year, d.month, d.day),
         int(Decimal(amount) * 100),
-        " ".join(title.split()),  # type: ignore[attr-defined]
+        " ".join(title.split()),
         " ".join(name.split()),
         counter,
         tuple(c for c in candidates if len(c) == 26),
@@ -143,11 +144,11 @@ def _mt940_line(no: int, data: dict[str, object]) -> ParsedLine | None:
 def parse_mt940(text: str) -> Parsed:
     result = Parsed("mt940")
     try:
-        blocks = [_parse_block(text)]
+        whole: list[dict[str, object]] | None = _parse_block(text)
     except Exception:
-        blocks = [None]
-    if blocks[0] is not None:
-        for no, data in enumerate(blocks[0], start=1):
+        whole = None
+    if whole is not None:
+        for no, data in enumerate(whole, start=1):
             _add(result, no, data)
         return result
     header, transactions = _split(text)

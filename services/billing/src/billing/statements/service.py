@@ -8,6 +8,7 @@ import uuid
 from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from billing.bulk import insert_rows
 from billing.context import Context
 from billing.documents.models import Document
 from billing.payers import service as payers
+from billing.payers.models import Payer
 from billing.payments.service import NewPayment, book_settled
 from billing.statements.models import Statement, StatementLine
 from billing.statements.parsers import Parsed, ParsedLine, parse
@@ -87,10 +89,10 @@ async def import_statement(
     keys = line_keys(parsed.lines)
     existing: set[str] = set()
     for i in range(0, len(keys), 1000):
-        rows = await session.execute(
+        found = await session.execute(
             select(StatementLine.line_key).where(StatementLine.line_key.in_(keys[i : i + 1000]))
         )
-        existing |= set(rows.scalars())
+        existing |= set(found.scalars())
     fresh = [(k, ln) for k, ln in zip(keys, parsed.lines, strict=True) if k not in existing]
     result.new, result.duplicate = len(fresh), len(parsed.lines) - len(fresh)
     statement_id = str(uuid.uuid4())
@@ -109,7 +111,7 @@ async def import_statement(
     )
     matches = await match(session, [ln for _, ln in fresh])
     to_book = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (key, ln), (payer_id, charge_id) in zip(fresh, matches, strict=True):
         rows.append(
             {
@@ -161,12 +163,12 @@ async def match(
         q = select(Document.number, Document.payer_id, Document.charge_id).where(
             Document.number.in_(numbers[i : i + 1000])
         )
-        docs.update({n: (p, c) for n, p, c in (await session.execute(q)).all()})
+        docs.update({str(n): (p, c) for n, p, c in (await session.execute(q)).all()})
     named = sorted({m for ln in lines for m in PAYER_RE.findall(ln.title)})
     known_ids = set()
     for i in range(0, len(named), 1000):
-        q = select(payers.Payer.id).where(payers.Payer.id.in_(named[i : i + 1000]))
-        known_ids |= set((await session.execute(q)).scalars())
+        q2 = select(Payer.id).where(Payer.id.in_(named[i : i + 1000]))
+        known_ids |= set((await session.execute(q2)).scalars())
     out: list[tuple[str | None, str | None]] = []
     for ln in lines:
         payer = next((by_account[c] for c in ln.candidates if c in by_account), None)

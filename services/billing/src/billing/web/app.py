@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 
 from billing.documents.money import pln
 from billing.payments import service as payments
+from billing.payments.models import Payment
 from billing.payments.providers.base import InvalidNotification, PaymentProvider
 from billing.payments.providers.sandbox import SandboxProvider
 from billing.rpc.support import Support
@@ -97,7 +98,7 @@ def create_app(s: Support) -> FastAPI:
 
     async def _payment(payment_id: str) -> Any:
         async with s.db.sessions() as session:
-            return await session.get(payments.Payment, payment_id)
+            return await session.get(Payment, payment_id)
 
     @app.get("/sandbox/{payment_id}", response_class=HTMLResponse)
     async def sandbox_page(payment_id: str, request: Request) -> Response:
