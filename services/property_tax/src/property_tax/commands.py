@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from sqlalchemy import func, select
@@ -86,4 +87,4 @@ async def demo(rt: Runtime, args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"demo": demo}
+COMMANDS: dict[str, Callable[[Runtime, list[str]], Awaitable[int]]] = {"demo": demo}

@@ -23,7 +23,7 @@ DESCRIPTION = module_pb2.DescribeModuleResponse(
 LINK = "/podatki"
 
 
-class ModuleServicer(module_pb2_grpc.ModuleServiceServicer):
+class ModuleServicer(module_pb2_grpc.ModuleServiceServicer):  # type: ignore[misc]
     def __init__(self, db: Database | None = None) -> None:
         self.db = db
 

@@ -42,7 +42,7 @@ def require_own(payer_id: str) -> None:
         raise NotFound("Nie znaleziono.", field="payer_id")
 
 
-class PropertyTaxServicer(property_tax_pb2_grpc.PropertyTaxServiceServicer):
+class PropertyTaxServicer(property_tax_pb2_grpc.PropertyTaxServiceServicer):  # type: ignore[misc]
     def __init__(self, db: Database, outbox: Outbox, authority: Authority) -> None:
         self.db = db
         self.outbox = outbox

@@ -39,7 +39,7 @@ async def tax(
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("f", Format)
-    return request.app.state.templates.TemplateResponse(
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, f"property_tax/{name}", ctx, status_code=status
     )
 

@@ -36,7 +36,7 @@ def stub(request: Request) -> Any:
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("v", views)
-    return request.app.state.templates.TemplateResponse(
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, f"property_tax/{name}", ctx, status_code=status
     )
 
