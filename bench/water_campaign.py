@@ -85,6 +85,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
+def cpu_s(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each process, and by this one."""
+    out = {"bench client": sum(psutil.Process().cpu_times()[:2])}
+    for name, pid in pids.items():
+        try:
+            out[name] = sum(psutil.Process(pid).cpu_times()[:2])
+        except psutil.Error:
+            out[name] = 0.0
+    return out
+
+
+def cpu_delta(a: dict[str, float], b: dict[str, float]) -> str:
+    return ", ".join(f"{k} {b[k] - a[k]:.1f}" for k in a)
+
+
 def payer(i: int) -> str:
     return f"P-{i:06d}"
 
@@ -269,6 +284,9 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
                 submit_lat.append((time.perf_counter() - t1) * 1000)
                 ids[i] = resp.reading.reading_id
 
+        pids = {"water serve": procs[1].pid, "billing consume": procs[0].pid}
+        cpu0 = cpu_s(pids)
+        load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         t_submit = time.perf_counter() - t0
@@ -278,6 +296,8 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
             f"SubmitReading with preview p50 {statistics.median(submit_lat):.1f} ms, "
             f"p95 {submit_lat[int(len(submit_lat) * 0.95) - 1]:.1f} ms under load)"
         )
+        cpu1 = cpu_s(pids)
+        print(f"  CPU s while submitting: {cpu_delta(cpu0, cpu1)}")
         t2 = time.perf_counter()
         accepted = 0
         for start in range(0, n, 5000):
@@ -301,6 +321,14 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
             await asyncio.sleep(0.25)
             booked = await count(billing_db, "SELECT count(*) FROM charges WHERE module = 'water'")
         total_s = time.perf_counter() - t0
+        cpu2 = cpu_s(pids)
+        print(f"  CPU s from accepting to booked: {cpu_delta(cpu1, cpu2)}")
+        used = sum(cpu2.values()) - sum(cpu0.values())
+        print(
+            f"the service processes and this client used {used:.1f} CPU s in {total_s:.1f} s "
+            f"(PostgreSQL and NATS not counted); load average {load0:.1f} at the start, "
+            f"{os.getloadavg()[0]:.1f} at the end (other work on the machine counts there)"
+        )
         gross = await count(
             billing_db, "SELECT sum(gross_grosze) FROM charges WHERE module = 'water'"
         )

@@ -215,15 +215,20 @@ async def test_clerk_corrects_with_a_reason_and_rejects(water):
     ).readings
     assert [x.status for x in seen] == ["rejected", "corrected"]
     assert seen[0].reason == "Stan niezgodny ze zdjęciem"
-    log = await water.call("ListAuditEntries", w.ListAuditEntriesRequest(
-        entity="reading", entity_ids=[sent.reading.reading_id, later.reading.reading_id]))
+    log = await water.call(
+        "ListAuditEntries",
+        w.ListAuditEntriesRequest(
+            entity="reading", entity_ids=[sent.reading.reading_id, later.reading.reading_id]
+        ),
+    )
     assert sorted(e.action for e in log.entries) == ["reading.corrected", "reading.rejected"]
     corrected = next(e for e in log.entries if e.action == "reading.corrected")
     assert corrected.actor == "clerk-1" and "199" in corrected.before_json
     assert "190" in corrected.after_json and "Zdjęcie" in corrected.after_json
     with pytest.raises(PermissionDenied):
-        await water.call("ListAuditEntries", w.ListAuditEntriesRequest(entity="reading"),
-                         water.resident("P-9"))
+        await water.call(
+            "ListAuditEntries", w.ListAuditEntriesRequest(entity="reading"), water.resident("P-9")
+        )
 
 
 async def test_new_submission_supersedes_a_pending_one(water):

@@ -68,8 +68,9 @@ async def test_meter_replacement_mid_period(water):
         )
     ).readings
     assert [r.source for r in history] == ["replacement", "customer"]
-    log = await water.call("ListAuditEntries", w.ListAuditEntriesRequest(
-        entity="premises", entity_ids=[p.premises_id]))
+    log = await water.call(
+        "ListAuditEntries", w.ListAuditEntriesRequest(entity="premises", entity_ids=[p.premises_id])
+    )
     assert [e.action for e in log.entries][:1] == ["meter.replaced"]
     assert "NEW-1" in log.entries[0].after_json
     assert history[0].values[0].value_m3 in (230, 5)

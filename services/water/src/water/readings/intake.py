@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any, TypeAlias
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_platform.errors import DomainError, NotFound
@@ -49,12 +50,49 @@ class Deferred(Exception):
     """The same premises came twice in one batch: submit the later one in the next batch."""
 
 
-Outcome = Submitted | DomainError | Deferred
+Outcome: TypeAlias = Submitted | DomainError | Deferred
 
 
-def _new_reading(item: SubmitItem, checked: Checked, now: datetime) -> Reading:
+@dataclass
+class ValueView:
+    meter_id: str
+    value_m3: int
+    submitted_m3: int
+    previous_m3: int
+    rollover: bool
+
+
+@dataclass
+class ReadingView:
+    """A reading saved by this batch as plain data (written with one multi-row insert)."""
+
+    id: str
+    premises_id: str
+    payer_id: str
+    reading_date: date
+    source: str
+    status: str
+    flagged: bool
+    flag_note: str
+    reason: str
+    idempotency_token: str | None
+    created_at: datetime
+    created_by: str
+    values: list[ValueView]
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    settlement_id: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "values"}
+
+    def value_rows(self) -> list[dict[str, Any]]:
+        return [{"reading_id": self.id, **v.__dict__} for v in self.values]
+
+
+def _new_reading(item: SubmitItem, checked: Checked, now: datetime) -> ReadingView:
     premises = checked.premises
-    return Reading(
+    return ReadingView(
         id=str(uuid.uuid4()),
         premises_id=premises.id,
         payer_id=premises.payer_id,
@@ -67,15 +105,8 @@ def _new_reading(item: SubmitItem, checked: Checked, now: datetime) -> Reading:
         idempotency_token=item.clean_token or None,
         created_at=now,
         created_by=item.scope.subject[:80],
-        decided_by="",
         values=[
-            ReadingValue(
-                meter_id=mid,
-                value_m3=v,
-                submitted_m3=v,
-                previous_m3=checked.previous[mid],
-                rollover=mid in checked.rollovers,
-            )
+            ValueView(mid, v, v, checked.previous[mid], mid in checked.rollovers)
             for mid, v in checked.values.items()
         ],
     )
@@ -109,7 +140,7 @@ async def submit_many(
     prices = await tariffs.cached_price_tables(session, {p.group_code for p in premises.values()})
     now = datetime.now(UTC)
     outcomes: list[Outcome | int] = []
-    fresh: list[tuple[SubmitItem, Reading, Checked, Submitted]] = []
+    fresh: list[tuple[SubmitItem, ReadingView, Checked, Submitted]] = []
     first_with: dict[str, int] = {}
     used: set[str] = set()
     for n, item in enumerate(items):
@@ -157,13 +188,15 @@ async def submit_many(
             .values(status="superseded")
             .execution_options(synchronize_session=False)
         )
-        session.add_all([reading for _, reading, _, _ in fresh])
-        await session.flush()
         decided = []
         for item, reading, checked, result in fresh:
             if item.scope.is_staff:
                 result.decided = [_settle(reading, checked, "accepted", item.scope.subject, now)]
                 decided += result.decided
+        await session.execute(insert(Reading), [r.row() for _, r, _, _ in fresh])
+        await session.execute(
+            insert(ReadingValue), [v for _, r, _, _ in fresh for v in r.value_rows()]
+        )
         if decided:
             await store_decided(session, decided)
     done: list[Outcome] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,7 +68,7 @@ class Decided:
 
 @dataclass
 class Submitted:
-    reading: Reading | None
+    reading: Any  # Reading, or a ReadingView saved by a batch; None when not saved
     checked: Checked | None
     warnings: list[Warning]
     needs_confirmation: bool = False
@@ -152,7 +153,7 @@ async def check_for(
     )
 
 
-def _settle(reading: Reading, checked: Checked, decision: str, by: str, now: datetime) -> Decided:
+def _settle(reading: Any, checked: Checked, decision: str, by: str, now: datetime) -> Decided:
     row = settlements.settlement_row(
         checked.premises, reading.id, checked.plan, kind="actual", now=now
     )

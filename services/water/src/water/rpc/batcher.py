@@ -33,8 +33,9 @@ class SubmitBatcher:
         policy: Policy,
         after_save: AfterSave,
         *,
-        workers: int = 4,
+        workers: int = 2,
         max_batch: int = 250,
+        gather_s: float = 0.005,
     ) -> None:
         self.db = db
         self.policy = policy
@@ -42,6 +43,8 @@ class SubmitBatcher:
         self.max_batch = max_batch
         self.queues: list[asyncio.Queue[Job]] = [asyncio.Queue() for _ in range(workers)]
         self.workers: list[asyncio.Task[None] | None] = [None] * workers
+        self.gather_s = gather_s
+        self.busy = False
 
     async def submit(self, item: SubmitItem) -> Outcome:
         """Queue one submission and wait for its outcome."""
@@ -56,11 +59,13 @@ class SubmitBatcher:
 
     async def _work(self, queue: asyncio.Queue[Job]) -> None:
         while not queue.empty():
-            for _ in range(3):  # let requests already received join this batch
-                await asyncio.sleep(0)
+            # Under load (the last batch had company) wait a moment so more submissions join
+            # this one; an idle server saves a lone submission at once.
+            await asyncio.sleep(self.gather_s if self.busy else 0)
             batch = [queue.get_nowait()]
             while len(batch) < self.max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
+            self.busy = len(batch) > 1
             try:
                 await self._save(batch, queue)
             except Exception as exc:  # never let a worker die; the callers get the error

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
+from typing import cast
 
 from portal_platform.errors import DomainError
 from water.tariffs.prices import (
@@ -86,15 +87,15 @@ def zl(grosze: int | Decimal) -> str:
 
 
 def _dm(d: date) -> str:
-    return f"{d:%d.%m}"
+    return f"{d.day:02d}.{d.month:02d}"  # strftime is slow on the hot path
+
+
+def _dmy(d: date) -> str:
+    return f"{d.day:02d}.{d.month:02d}.{d.year}"
 
 
 def _period_text(start: date, end: date) -> str:
-    return (
-        f"{_dm(start)}–{end:%d.%m.%Y}"
-        if start.year == end.year
-        else (f"{start:%d.%m.%Y}–{end:%d.%m.%Y}")
-    )
+    return f"{_dm(start)}–{_dmy(end)}" if start.year == end.year else (f"{_dmy(start)}–{_dmy(end)}")
 
 
 def quantity_lines(component: str, segments: Sequence[Segment], prices: PriceTable) -> list[Line]:
@@ -107,7 +108,7 @@ def quantity_lines(component: str, segments: Sequence[Segment], prices: PriceTab
         price = prices.price_on(component, seg.start)
         text = f"{COMPONENT_LABELS[component]} {_period_text(seg.start, seg.end)}"
         if many:
-            text += " (przed zmianą taryfy)" if i == 0 else f" (taryfa od {seg.start:%d.%m.%Y})"
+            text += " (przed zmianą taryfy)" if i == 0 else f" (taryfa od {_dmy(seg.start)})"
         lines.append(
             Line(
                 component=component,
@@ -141,7 +142,7 @@ def abonament_lines(component: str, start: date, end: date, prices: PriceTable) 
     key = ("abonament", component, start, end)
     if key not in prices.memo:
         prices.memo[key] = _abonament_lines(component, start, end, prices)
-    return list(prices.memo[key])  # type: ignore[call-overload]
+    return list(cast(list[Line], prices.memo[key]))
 
 
 def _abonament_lines(component: str, start: date, end: date, prices: PriceTable) -> list[Line]:

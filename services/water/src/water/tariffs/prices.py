@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from portal_platform.errors import DomainError
 
@@ -79,7 +80,7 @@ class PriceTable:
         key = ("changes", component, start, end)
         if key not in self.memo:
             self.memo[key] = self._change_dates(component, start, end)
-        return list(self.memo[key])  # type: ignore[call-overload]
+        return list(cast(list[date], self.memo[key]))
 
     def _change_dates(self, component: str, start: date, end: date) -> list[date]:
         self.price_on(component, start)

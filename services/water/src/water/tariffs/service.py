@@ -46,7 +46,7 @@ async def cached_price_tables(
     session: AsyncSession, groups: Iterable[str]
 ) -> dict[str, PriceTable]:
     """Price tables for previews, reused for a few seconds (invoices always read afresh)."""
-    db = str(session.get_bind().url)
+    db = str(session.get_bind().engine.url)
     now = time.monotonic()
     found, missing = {}, []
     for g in set(groups):
