@@ -87,6 +87,8 @@ def error_for(html: str, field: str) -> str:
 
 async def test_payer_ledger_cash_statement_queue_correction_refund(office):
     rt, http = office
+    period = await http.get("/rozliczenia/platnik/P-A1?od=2020-01-01&do=2020-12-31")
+    assert period.status_code == 200 and "Saldo na początek okresu: 0,00" in period.text
     listing = await http.get("/rozliczenia?q=P-A")
     assert "P-A1" in listing.text and "P-A2" in listing.text
     token = await csrf(http, "/rozliczenia/platnik/P-A2")

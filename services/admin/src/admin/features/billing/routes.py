@@ -34,6 +34,8 @@ async def payer_page(
     error: DomainError | None = None,
     done: str = "",
     form: str = "",
+    od: str = "",
+    do: str = "",
 ) -> Response:
     payer = await billing(
         request, clerk, "GetPayer", billing_pb2.GetPayerRequest(payer_id=payer_id)
@@ -42,7 +44,12 @@ async def payer_page(
         request, clerk, "GetBalance", billing_pb2.GetBalanceRequest(payer_id=payer_id)
     )
     ledger = await billing(
-        request, clerk, "GetLedger", billing_pb2.GetLedgerRequest(payer_id=payer_id)
+        request,
+        clerk,
+        "GetLedger",
+        billing_pb2.GetLedgerRequest(
+            payer_id=payer_id, date_from=pb_date(od, "od"), date_to=pb_date(do, "do")
+        ),
     )
     docs = await billing(
         request, clerk, "ListDocuments", billing_pb2.ListDocumentsRequest(payer_id=payer_id)
@@ -66,15 +73,20 @@ async def payer_page(
             "error": error,
             "form": form,
             "done": done,
+            "od": od,
+            "do": do,
         },
         status=422 if error else 200,
     )
 
 
 @router.get("/rozliczenia/platnik/{payer_id}", response_class=HTMLResponse)
-async def payer(request: Request, clerk: Clerk, payer_id: str, zrobione: str = "") -> Response:
+async def payer(
+    request: Request, clerk: Clerk, payer_id: str, zrobione: str = "", od: str = "", do: str = ""
+) -> Response:
+    """The payer's kartoteka; `od`/`do` limit the statement to a period."""
     try:
-        return await payer_page(request, clerk, payer_id, done=zrobione)
+        return await payer_page(request, clerk, payer_id, done=zrobione, od=od, do=do)
     except DomainError as exc:
         return render(request, "missing.html", {"message": exc.message}, status=404)
 
