@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -12,8 +12,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from gateway.auth import LoginRequired, VerificationRequired, current_user
 from gateway.config import Settings
 from gateway.features import discover
+from gateway.features.help import screenshots
 from gateway.web import STATIC_DIR, ensure_modules, make_templates, menu
 from gateway.web.modules import ModuleRegistry
+from portal_platform.config import parse_address_map
 from portal_platform.csrf import csrf_token
 from portal_platform.error_pages import install_error_pages
 from portal_platform.http import mount_health
@@ -21,6 +23,17 @@ from portal_platform.i18n import LanguageMiddleware
 from portal_platform.oidc_client import OidcLogin
 from portal_platform.security import SecurityHeaders
 from portal_platform.service import Runtime, ServiceDefinition
+
+
+def form_targets(settings: Settings) -> list[str]:
+    """Origins a form may lead to: identity's login, and the payment operators' pages."""
+    targets = [settings.oidc_issuer]
+    targets += [h.strip() for h in settings.payment_hosts.split(",") if h.strip()]
+    billing = parse_address_map(settings.http_services).get("billing", "")
+    if billing:
+        parts = urlsplit(billing)
+        targets.append(f"{parts.scheme}://{parts.netloc}")
+    return targets
 
 
 def create_app(rt: Runtime) -> FastAPI:
@@ -56,7 +69,7 @@ def create_app(rt: Runtime) -> FastAPI:
 
     install_error_pages(app)
     app.add_middleware(
-        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=[rt.settings.oidc_issuer]
+        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=form_targets(rt.settings)
     )
     app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -79,4 +92,5 @@ definition = ServiceDefinition(
     settings_cls=Settings,
     http_app=create_app,
     uses_bus=False,
+    commands={"screenshots": screenshots.command},
 )

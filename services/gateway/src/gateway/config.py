@@ -23,3 +23,6 @@ class Settings(PortalSettings):
     accessibility_coordinator: str = "Koordynator do spraw dostępności Urzędu Gminy Ludwin"
     accessibility_email: str = "dostepnosc@ludwin.example"
     accessibility_phone: str = "81 75-70-901"
+    # where the payment forms may lead (CSP form-action): the operators' pages; billing's own
+    # sandbox page (from GATEWAY_HTTP_SERVICES) is added automatically
+    payment_hosts: str = "https://secure.przelewy24.pl,https://sandbox.przelewy24.pl"
