@@ -1,12 +1,13 @@
 """Water reading campaign: N readings submitted, bulk-accepted, invoices booked in billing.
 
-    uv run --no-sync python bench/water_campaign.py [--n 20000] [--concurrency 32]
+    uv run --no-sync python bench/water_campaign.py [--n 20000] [--concurrency 64] [--replicas 2]
         [--database-url postgresql://...] [--nats-url nats://...]
 
 N household premises (one main meter each) and the golden-example tariffs (a price change
 on 29.07.2025) are loaded into a scratch water database (not timed). `python -m water serve`
-(gRPC, relay in process) and `python -m billing consume` run as separate processes on
-PostgreSQL; access tokens are signed here and verified by water against a JWKS served here.
+(gRPC, relay in process; --replicas of them, scaled out as on PostgreSQL, requests spread over
+them) and `python -m billing consume` run as separate processes; access tokens are signed
+here and verified by water against a JWKS served here.
 
 Timed, end to end: residents submit N readings over gRPC (SubmitReading, each returns the
 computed invoice preview), a clerk accepts them all (AcceptReadings: one transaction per
@@ -202,7 +203,7 @@ async def preview_latency(
     return out
 
 
-async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> None:
+async def bench(database_url: str, nats_url: str, n: int, concurrency: int, replicas: int) -> None:
     run = uuid.uuid4().hex[:8]
     names = {"water": f"bench_water_{run}", "billing": f"bench_wbill_{run}"}
     urls = {k: with_database(database_url, v) for k, v in names.items()}
@@ -213,23 +214,24 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
           f"NATS {nats_url}")  # fmt: skip
     print(
         f"N = {n} readings (one main meter per premises, 01.06–31.08.2025 with a tariff "
-        f"change on 29.07); {concurrency} submissions in flight; accept batches of 500"
+        f"change on 29.07); {concurrency} submissions in flight; accept batches of 500; "
+        f"{replicas} `water serve` process(es), each with its relay"
     )
     for name in names.values():
         await admin(database_url, f'CREATE DATABASE "{name}"')
     issuer = TestIssuer(issuer="http://bench-issuer")
     jwks_server, jwks_port = await serve_jwks(issuer)
-    grpc_port = free_port()
+    ports = [free_port() for _ in range(replicas)]
     env = {**os.environ, "PORTAL_ENV": "test", "NATS_URL": nats_url,
            "OIDC_ISSUER": issuer.issuer, "OIDC_JWKS_URL": f"http://127.0.0.1:{jwks_port}/jwks",
            "WATER_DATABASE_URL": urls["water"], "BILLING_DATABASE_URL": urls["billing"],
-           "WATER_GRPC_PORT": str(grpc_port), "WATER_RUN_MIGRATIONS": "false",
+           "WATER_RUN_MIGRATIONS": "false",
            "WATER_LOG_LEVEL": "WARNING", "BILLING_LOG_LEVEL": "WARNING"}  # fmt: skip
     procs: list[asyncio.subprocess.Process] = []
     water_db = Database(urls["water"], pool_size=1)
     billing_db = Database(urls["billing"], pool_size=1)
     bus = await Bus.connect(nats_url, name="bench-watch")
-    channel = None
+    channels: list[aio.Channel] = []
     total_s = float("nan")
     try:
         await upgrade_async(ROOT / "services" / "water", urls["water"], "water")
@@ -247,12 +249,15 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
                 sys.executable, "-m", "billing", "consume", env=env
             )
         )
-        procs.append(
-            await asyncio.create_subprocess_exec(sys.executable, "-m", "water", "serve", env=env)
-        )
-        await asyncio.to_thread(wait_port, "127.0.0.1", grpc_port, 60)
-        channel = aio.insecure_channel(f"127.0.0.1:{grpc_port}")
-        stub = water_pb2_grpc.WaterServiceStub(channel)
+        for port in ports:
+            procs.append(await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "water", "serve", env={**env, "WATER_GRPC_PORT": str(port)}
+            ))  # fmt: skip
+        for port in ports:
+            await asyncio.to_thread(wait_port, "127.0.0.1", port, 60)
+            channels.append(aio.insecure_channel(f"127.0.0.1:{port}"))
+        stubs = [water_pb2_grpc.WaterServiceStub(c) for c in channels]
+        stub = stubs[0]
         await preview_latency(stub, rows, tokens, 50)  # warm-up (JWKS, pools)
         lat = sorted(await preview_latency(stub, rows, tokens, min(1000, n)))
         p50, p95 = statistics.median(lat), lat[int(len(lat) * 0.95) - 1]
@@ -278,13 +283,14 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
                     values=[water_pb2.ReadingValueInput(meter_id=mid, value_m3=value_for(i))],
                 )
                 t1 = time.perf_counter()
-                resp = await stub.SubmitReading(
+                resp = await stubs[i % replicas].SubmitReading(
                     req, metadata=call_metadata(tokens[i // PER_TOKEN]), timeout=60
                 )
                 submit_lat.append((time.perf_counter() - t1) * 1000)
                 ids[i] = resp.reading.reading_id
 
-        pids = {"water serve": procs[1].pid, "billing consume": procs[0].pid}
+        pids = {"billing consume": procs[0].pid}
+        pids |= {f"water serve {k + 1}": p.pid for k, p in enumerate(procs[1:])}
         cpu0 = cpu_s(pids)
         load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
@@ -299,15 +305,21 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
         cpu1 = cpu_s(pids)
         print(f"  CPU s while submitting: {cpu_delta(cpu0, cpu1)}")
         t2 = time.perf_counter()
-        accepted = 0
-        for start in range(0, n, 5000):
-            resp = await stub.AcceptReadings(
-                water_pb2.AcceptReadingsRequest(reading_ids=ids[start : start + 5000]),
-                metadata=call_metadata(clerk),
-                timeout=600,
-            )
-            accepted += len(resp.accepted_ids)
-            assert not resp.failures, resp.failures[:3]
+        chunks = [ids[start : start + 5000] for start in range(0, n, 5000)]
+
+        async def accept(k: int) -> int:
+            done = 0
+            for chunk in chunks[k::replicas]:  # each replica accepts its share in parallel
+                resp = await stubs[k].AcceptReadings(
+                    water_pb2.AcceptReadingsRequest(reading_ids=chunk),
+                    metadata=call_metadata(clerk),
+                    timeout=600,
+                )
+                assert not resp.failures, resp.failures[:3]
+                done += len(resp.accepted_ids)
+            return done
+
+        accepted = sum(await asyncio.gather(*(accept(k) for k in range(replicas))))
         t_accept = time.perf_counter() - t2
         print(
             f"accepted {accepted} readings in {t_accept:.1f} s ({accepted / t_accept:.0f}/s), "
@@ -342,8 +354,8 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
         print(f"end to end: {n} readings in {total_s:.1f} s = {n / total_s:.0f} readings/s")
         assert settled == n and booked == n
     finally:
-        if channel is not None:
-            await channel.close()
+        for c in channels:
+            await c.close()
         for p in reversed(procs):
             await stop(p)
         jwks_server.close()
@@ -364,7 +376,8 @@ async def bench(database_url: str, nats_url: str, n: int, concurrency: int) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--replicas", type=int, default=2, help="`water serve` processes")
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
@@ -376,7 +389,8 @@ def main() -> None:
     configure_logging("bench", json=False, level="WARNING")
     embedded = None if ns.nats_url else EmbeddedNats().start()
     try:
-        asyncio.run(bench(ns.database_url, ns.nats_url or embedded.url, ns.n, ns.concurrency))  # type: ignore[union-attr]
+        nats = ns.nats_url or embedded.url  # type: ignore[union-attr]
+        asyncio.run(bench(ns.database_url, nats, ns.n, ns.concurrency, ns.replicas))
     finally:
         if embedded is not None:
             embedded.stop()
