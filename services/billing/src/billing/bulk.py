@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Table, insert
+from sqlalchemy import JSON, Table, any_, bindparam, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_platform.db import is_postgres
@@ -131,3 +132,14 @@ async def update_rows(
         )
         await cur.execute(f'DELETE FROM "{staging}"')
     return True
+
+
+def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values` that stays fast when prepared: `= ANY(array)` on PostgreSQL.
+
+    A long IN list of separate parameters gets a generic plan after a few executions that
+    compares each row with every parameter; one array parameter lets the index be used.
+    """
+    if is_postgres(session):
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))

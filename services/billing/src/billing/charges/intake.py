@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import one_of
 from billing.charges.schemas import BookedCharge, ChargeIn
 from billing.charges.service import book_charges, validate
 from billing.context import Context, today
@@ -95,7 +96,7 @@ async def _payer_snapshots(session: AsyncSession, ids: set[str]) -> dict[str, di
     for i in range(0, len(id_list), 1000):
         rows = await session.execute(
             select(Payer.id, Payer.name, Payer.address, Payer.nip, Payer.virtual_account).where(
-                Payer.id.in_(id_list[i : i + 1000])
+                one_of(session, Payer.id, id_list[i : i + 1000])
             )
         )
         for pid, name, address, nip, account in rows.all():

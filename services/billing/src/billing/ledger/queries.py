@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from billing.bulk import one_of
 from billing.context import Context
 from billing.documents.models import Document
 from billing.ledger.models import Allocation, Receivable, Refund
@@ -143,7 +144,7 @@ async def charges_in_progress(session: AsyncSession, payer_ids: set[str]) -> set
         return set()
     rows = await session.execute(
         select(Payment.charge_ids).where(
-            Payment.payer_id.in_(sorted(payer_ids)), Payment.status == "in_progress"
+            one_of(session, Payment.payer_id, sorted(payer_ids)), Payment.status == "in_progress"
         )
     )
     return {c for (ids,) in rows.all() for c in ids or []}

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.bulk import insert_rows, update_rows
+from billing.bulk import insert_rows, one_of, update_rows
 from billing.context import Context
 from billing.ledger.models import Allocation, Receivable
 from billing.ledger.rules import OpenItem, allocate
@@ -76,10 +76,12 @@ async def open_receivables(session: AsyncSession, payer_ids: Iterable[str]) -> d
     """Open receivables of the payers (plain rows, fast for bulk), oldest due first."""
     ids = sorted(set(payer_ids))
     out: dict[str, list[Any]] = defaultdict(list)
-    for i in range(0, len(ids), 1000):
+    for i in range(0, len(ids), 5000):
         rows = await session.execute(
             select(Receivable.__table__)
-            .where(Receivable.payer_id.in_(ids[i : i + 1000]), Receivable.open.is_(True))
+            .where(
+                one_of(session, Receivable.payer_id, ids[i : i + 5000]), Receivable.open.is_(True)
+            )
             .order_by(Receivable.due_date, Receivable.id)
         )
         for r in rows.all():
@@ -200,7 +202,7 @@ async def use_credit(
     for i in range(0, len(ids), 1000):
         rows = await session.execute(
             select(Payer.id, Payer.credit_grosze).where(
-                Payer.id.in_(ids[i : i + 1000]), Payer.credit_grosze > 0
+                one_of(session, Payer.id, ids[i : i + 1000]), Payer.credit_grosze > 0
             )
         )
         with_credit.update({p: c for p, c in rows.all()})

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.pl import nip as stdnum_nip
 
+from billing.bulk import one_of
 from billing.numbering.service import take
 from billing.payers.accounts import virtual_account
 from billing.payers.models import Payer
@@ -62,7 +63,11 @@ async def ensure(
     known: set[str] = set()
     for i in range(0, len(ids), 1000):
         chunk = ids[i : i + 1000]
-        known |= set((await session.execute(select(Payer.id).where(Payer.id.in_(chunk)))).scalars())
+        known |= set(
+            (
+                await session.execute(select(Payer.id).where(one_of(session, Payer.id, chunk)))
+            ).scalars()
+        )
     missing = [p for p in ids if p not in known]
     details = details or {}
     if missing:
@@ -141,10 +146,10 @@ async def by_accounts(session: AsyncSession, accounts: Iterable[str]) -> dict[st
     """virtual account → payer id, for the given accounts."""
     accs = sorted({a for a in accounts if a})
     out: dict[str, str] = {}
-    for i in range(0, len(accs), 1000):
+    for i in range(0, len(accs), 5000):
         rows = await session.execute(
             select(Payer.virtual_account, Payer.id).where(
-                Payer.virtual_account.in_(accs[i : i + 1000])
+                one_of(session, Payer.virtual_account, accs[i : i + 5000])
             )
         )
         out.update({a: p for a, p in rows.all()})

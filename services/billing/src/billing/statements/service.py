@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.bulk import insert_rows
+from billing.bulk import insert_rows, one_of
 from billing.context import Context
 from billing.documents.models import Document
 from billing.payers import service as payers
@@ -88,9 +88,11 @@ async def import_statement(
         )
     keys = line_keys(parsed.lines)
     existing: set[str] = set()
-    for i in range(0, len(keys), 1000):
+    for i in range(0, len(keys), 10000):
         found = await session.execute(
-            select(StatementLine.line_key).where(StatementLine.line_key.in_(keys[i : i + 1000]))
+            select(StatementLine.line_key).where(
+                one_of(session, StatementLine.line_key, keys[i : i + 10000])
+            )
         )
         existing |= set(found.scalars())
     fresh = [(k, ln) for k, ln in zip(keys, parsed.lines, strict=True) if k not in existing]
@@ -161,13 +163,13 @@ async def match(
     docs: dict[str, tuple[str, str | None]] = {}
     for i in range(0, len(numbers), 1000):
         q = select(Document.number, Document.payer_id, Document.charge_id).where(
-            Document.number.in_(numbers[i : i + 1000])
+            one_of(session, Document.number, numbers[i : i + 1000])
         )
         docs.update({str(n): (p, c) for n, p, c in (await session.execute(q)).all()})
     named = sorted({m for ln in lines for m in PAYER_RE.findall(ln.title)})
     known_ids = set()
     for i in range(0, len(named), 1000):
-        q2 = select(Payer.id).where(Payer.id.in_(named[i : i + 1000]))
+        q2 = select(Payer.id).where(one_of(session, Payer.id, named[i : i + 1000]))
         known_ids |= set((await session.execute(q2)).scalars())
     out: list[tuple[str | None, str | None]] = []
     for ln in lines:
