@@ -60,8 +60,9 @@ async def site(start_service, issuer):
                 installed_on=d(date(2025, 5, 31)), initial_m3=initial,
                 legalised_on=d(date(2025, 1, 1))), token=clerk)  # fmt: skip
             meters[kind] = got.meter.meter_id
-    settings = gateway.settings_cls.model_validate({
-        "env": "test", "grpc_services": f"water=127.0.0.1:{water_rt.grpc_server.port}"})
+    settings = gateway.settings_cls.model_validate(
+        {"env": "test", "grpc_services": f"water=127.0.0.1:{water_rt.grpc_server.port}"}
+    )
     app = create_app(Runtime(gateway, settings))
     user = CurrentUser(subject="res-b", name="Ewa Test", email="ewa@example.pl", state="verified",
                        access_token=issuer.token("res-b", roles=["resident"], payers=[PAYER]),

@@ -314,3 +314,33 @@ async def test_demo_data_is_the_golden_example_and_idempotent(water):
         "ListSettlements", w.ListSettlementsRequest(payer_id="P-000001"), water.resident("P-000001")
     )
     assert [s.gross_grosze for s in got.settlements] == [128023]
+
+
+async def test_roll_over_is_explicit_and_only_for_staff(water):
+    await water.prices()
+    p = await water.premises("P-58")
+    three = await water.call(
+        "ReplaceMeter",
+        w.ReplaceMeterRequest(
+            meter_id=p.meters[0].meter_id,
+            replaced_on=water.d(date(2025, 6, 1)),
+            final_m3="100",
+            new_serial="SMALL",
+            new_initial_m3="990",
+            new_digits=3,
+        ),
+    )
+    assert three.installed.digits == 3
+    p = (await water.call("GetPremises", w.GetPremisesRequest(premises_id=p.premises_id))).premises
+    meter = next(m.meter_id for m in p.meters if m.active)
+    resident = w.SubmitReadingRequest(
+        premises_id=p.premises_id,
+        reading_date=water.d(AUG31),
+        values=[w.ReadingValueInput(meter_id=meter, value_m3="5", rollover=True)],
+    )
+    with pytest.raises(InvalidArgument) as lower:  # a resident cannot claim a roll-over
+        await water.call("SubmitReading", resident, water.resident("P-58"))
+    assert lower.value.code == "reading.lower_than_previous"
+    clerk = await water.call("SubmitReading", resident)  # 990 → 999 → 000 → 005: 15 m³
+    assert clerk.reading.status == "accepted" and clerk.reading.preview.water_m3 == "15"
+    assert clerk.reading.values[0].rollover and clerk.reading.values[0].consumption_m3 == "15"
