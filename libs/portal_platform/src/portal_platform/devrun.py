@@ -9,6 +9,8 @@ os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
 
 import asyncio
+import importlib
+import subprocess
 import sys
 import threading
 import time
@@ -58,7 +60,20 @@ def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[
         env["OIDC_ISSUER"] = f"http://127.0.0.1:{identity.http_port}"
     env.update(ports_env(services))
     env.update(address_env(services))
+    env.update(public_urls(services))
     return {**env, **{k: v for k, v in os.environ.items() if k in env and k != "PORTAL_ENV"}}
+
+
+def public_urls(services: list[ServiceInfo]) -> dict[str, str]:
+    """Addresses that appear in links (e-mails, redirects), so they follow PORTAL_PORT_OFFSET."""
+    web = {s.name: f"http://127.0.0.1:{s.http_port}" for s in services if s.http_port}
+    wanted = {
+        "IDENTITY_GATEWAY_URL": web.get("gateway"),
+        "NOTIFY_PORTAL_URL": web.get("gateway"),
+        "NOTIFY_ADMIN_URL": web.get("admin"),
+        "BILLING_PUBLIC_URL": web.get("billing"),
+    }
+    return {k: v for k, v in wanted.items() if v}
 
 
 def processes(
@@ -98,6 +113,36 @@ def _rss_by_service(names: list[str]) -> dict[str, float]:
     return rss
 
 
+def demo_services(services: list[ServiceInfo]) -> list[str]:
+    """Services with a `demo` command, identity first (the others link to its demo payer)."""
+    found = []
+    for s in services:
+        try:
+            definition = importlib.import_module(f"{s.name}.app").definition
+        except Exception:
+            continue
+        if "demo" in definition.commands:
+            found.append(s.name)
+    return sorted(found, key=lambda n: (n != "identity", n))
+
+
+def load_demo_data(env: dict[str, str], services: list[ServiceInfo]) -> None:
+    """Run every `python -m <svc> demo` (idempotent) and show what they print."""
+    for name in demo_services(services):
+        proc = subprocess.run(
+            [sys.executable, "-m", name, "demo"],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        out = (proc.stdout + ("" if proc.returncode == 0 else proc.stderr)).strip()
+        status = "dane demonstracyjne" if proc.returncode == 0 else "BŁĄD danych demonstracyjnych"
+        _say(f"   [{name}] {status}:")
+        for line in out.splitlines()[-15:]:
+            _say(f"      {line}")
+
+
 def watch(env: dict[str, str], services: list[ServiceInfo], started: float) -> None:
     """Wait until every service reports SERVING, then print the URLs and memory use."""
     grpc = parse_address_map(env["GATEWAY_GRPC_SERVICES"])
@@ -125,6 +170,8 @@ def watch(env: dict[str, str], services: list[ServiceInfo], started: float) -> N
         f"   Poczta (pliki .eml): {var_dir(find_root()) / 'mail'}  (SMTP 127.0.0.1:{SMTP_PORT})\n"
         "   Ctrl-C zatrzymuje wszystko.\n"
     )
+    if os.environ.get("PORTAL_DEMO_DATA", "1") != "0":
+        load_demo_data(env, services)
     time.sleep(3)
     rss = _rss_by_service([s.name for s in services])
     _say(

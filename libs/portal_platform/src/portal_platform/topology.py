@@ -68,7 +68,7 @@ def ports_env(services: list[ServiceInfo]) -> dict[str, str]:
 
 
 def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[str, str]:
-    """Variables telling gateway and admin where everything is (name=address lists)."""
+    """Variables telling every service where the others are (name=address lists, *_ADDRESS)."""
     grpc = ",".join(f"{s.name}={host}:{s.grpc_port}" for s in services if s.grpc_port)
     http = ",".join(
         f"{s.name}=http://{host}:{s.http_port}/healthz"
@@ -77,8 +77,12 @@ def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[st
     )
     modules = ",".join(f"{s.name}={host}:{s.grpc_port}" for s in services if s.module)
     env = {"PORTAL_MODULES": modules}
-    for ui in ("GATEWAY", "ADMIN"):
-        env[f"{ui}_GRPC_SERVICES"] = grpc
+    for s in services:
+        prefix = s.name.upper()
+        env[f"{prefix}_GRPC_SERVICES"] = grpc
+        for other in services:
+            if other.grpc_port and other.name != s.name:
+                env[f"{prefix}_{other.name.upper()}_ADDRESS"] = f"{host}:{other.grpc_port}"
     ui_ports = {s.name: s.http_port for s in services if s.name in ("gateway", "admin")}
     for ui, other in (("GATEWAY", "admin"), ("ADMIN", "gateway")):
         extra = f"{other}=http://{host}:{ui_ports[other]}/healthz" if other in ui_ports else ""
