@@ -68,7 +68,10 @@ class Sheet(FPDF):
 
     def text_line(self, text: str, size: float = 10, style: str = "", h: float = 5) -> None:
         self.set_font(FONT, style, size)
-        self.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+        if self.get_string_width(text) < self.epw - 2:  # one line: the cheaper cell()
+            self.cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+        else:
+            self.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def _parties(pdf: Sheet, v: DocumentView) -> None:
