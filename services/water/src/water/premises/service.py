@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from portal_platform.errors import Conflict, InvalidArgument, NotFound
 from water.access import Scope
@@ -38,7 +39,11 @@ async def list_groups(session: AsyncSession) -> list[tuple[CustomerGroup, list[R
 
 async def get_premises(session: AsyncSession, scope: Scope, premises_id: str) -> Premises:
     """A premises the caller may see; someone else's is reported as missing."""
-    premises = await session.get(Premises, premises_id) if premises_id else None
+    premises = (
+        await session.get(Premises, premises_id, options=[joinedload(Premises.meters)])
+        if premises_id
+        else None
+    )
     if premises is None or not scope.allows(premises.payer_id):
         raise NotFound(NOT_FOUND)
     return premises
