@@ -131,8 +131,12 @@ async def _reading_context(request: Request, clerk: Clerk, reading_id: str) -> d
         )
     ).premises
     submitted = {v.meter_id: str(v.value_m3) for v in reading.values}
-    log = await water(request, clerk, "ListAuditEntries", water_pb2.ListAuditEntriesRequest(
-        entity="reading", entity_ids=[reading_id]))
+    log = await water(
+        request,
+        clerk,
+        "ListAuditEntries",
+        water_pb2.ListAuditEntriesRequest(entity="reading", entity_ids=[reading_id]),
+    )
     return {
         "audit": log.entries,
         "reading": reading,
