@@ -108,10 +108,12 @@ async def run(url: str, n: int, batch: int) -> None:
         ]
         assert sub.subjects == (CHARGES_SUBJECT,)
         start, cpu = time.perf_counter(), time.process_time()
+        marks = []
         for k in range(0, n, batch):
             envs = [decode(sub, m) for m in msgs[k : k + batch]]
             async with db.transaction() as session:
                 await consumer._apply(session, envs)
+            marks.append(time.perf_counter())
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         async with db.engine.connect() as c:
             charges = (await c.execute(text("select count(*) from charges"))).scalar_one()
@@ -145,6 +147,10 @@ async def run(url: str, n: int, batch: int) -> None:
             f"N={n} charges, batch={batch}, payers={payers}, series={series}, numbering gaps={gaps}"
         )
         load = os.getloadavg()[0]
+        tenth = max(len(marks) // 10, 1)
+        first = (marks[tenth - 1] - start) / (tenth * batch) * 1000
+        last = (marks[-1] - marks[-tenth - 1]) / (tenth * batch) * 1000
+        print(f"ms per charge: first tenth {first:.2f}, last tenth {last:.2f}")
         print(f"elapsed {elapsed:.1f} s, intake process CPU {cpu:.1f} s, load average {load:.1f}")
         print(f"BENCH billing_charges_per_s {n / elapsed:.0f} charges/s")
     finally:
