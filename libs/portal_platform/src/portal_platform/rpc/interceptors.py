@@ -28,16 +28,26 @@ class PortalInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
 
     def __init__(self, verifier: TokenVerifier | None) -> None:
         self.verifier = verifier
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
 
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
-        handler = await continuation(details)
-        if handler is None or details.method.startswith(PUBLIC_PREFIXES):
-            return handler
         method = details.method
+        cached = self._wrapped.get(method)
+        if cached is not None:
+            return cached
+        handler = await continuation(details)
+        if handler is None or method.startswith(PUBLIC_PREFIXES):
+            return handler
+        wrapped = self._wrap_handler(method, handler)
+        self._wrapped[method] = wrapped
+        return wrapped
+
+    def _wrap_handler(self, method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """The handler with auth, request id, logging and error mapping around it (built once)."""
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap(method, handler.unary_unary),
