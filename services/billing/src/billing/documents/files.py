@@ -15,9 +15,7 @@ from billing.documents import service
 from billing.documents.models import Document
 from billing.documents.money import in_words
 from billing.documents.qr import zbp_payload
-from billing.documents.render import render_document
 from billing.documents.schemas import KIND_LABELS
-from billing.documents.slip import render_slip
 from billing.documents.views import ArrearsItem, DocumentView, Line, Party, SlipView
 from billing.ledger.models import Receivable
 from billing.ledger.queries import interest_of, receivables_of
@@ -116,6 +114,8 @@ async def document_file(session: AsyncSession, ctx: Context, doc: Document) -> b
     stored = await service.stored_file(session, doc.id)
     if stored is not None:
         return stored
+    from billing.documents.render import render_document  # PDF libraries only when rendering
+
     content = render_document(await build_view(session, ctx, doc))
     return await service.keep_file(session, doc.id, content)
 
@@ -186,6 +186,8 @@ async def instructions(
 
 
 def slip_pdf(i: Instructions, printed_on: date) -> bytes:
+    from billing.documents.slip import render_slip  # PDF libraries only when rendering
+
     view = SlipView(
         i.recipient,
         i.recipient_address,

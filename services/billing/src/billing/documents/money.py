@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from num2words import num2words
-
 
 def pln(grosze: int, *, unit: bool = True) -> str:
     """`123456` → `1 234,56 zł` (non-breaking space between thousands)."""
@@ -23,4 +21,6 @@ def plain(grosze: int) -> str:
 
 def in_words(grosze: int) -> str:
     """`12345` → `sto dwadzieścia trzy złote, czterdzieści pięć groszy`."""
+    from num2words import num2words  # loaded on first use: keeps the idle service small
+
     return str(num2words(Decimal(grosze) / 100, lang="pl", to="currency", currency="PLN"))

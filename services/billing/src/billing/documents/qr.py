@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-import segno
-
 MAX_QR_AMOUNT = 999_999  # above 9 999.99 zł the payer types the amount in
 
 
@@ -26,6 +24,8 @@ def zbp_payload(*, nip: str, account: str, amount_grosze: int, recipient: str, t
 @lru_cache(maxsize=256)
 def png(payload: str, *, scale: int = 4) -> bytes:
     """The QR code as PNG (error correction M, quiet zone of 4 modules)."""
+    import segno  # loaded on first use: keeps the idle service small
+
     out = io.BytesIO()
     segno.make(payload, error="m", micro=False, boost_error=False).save(
         out, kind="png", scale=scale, border=4

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +16,9 @@ from portal_platform.errors import DomainError, InvalidArgument
 
 def normalise_account(value: str) -> str:
     """An IBAN (PL assumed for 26 digits), validated with schwifty; raises InvalidArgument."""
+    from schwifty import IBAN  # loaded on first use: keeps the idle service small
+    from schwifty.exceptions import SchwiftyException
+
     v = value.replace(" ", "").replace("-", "").upper()
     if v.isdigit() and len(v) == 26:
         v = "PL" + v

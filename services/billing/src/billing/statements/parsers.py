@@ -13,8 +13,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import mt940
-
 from billing.payers.accounts import check_digits
 
 POLISH = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
@@ -178,6 +176,8 @@ def _add(result: Parsed, no: int, data: dict[str, object]) -> None:
 
 
 def _parse_block(text: str) -> list[dict[str, object]]:
+    import mt940  # loaded on first use: keeps the idle service small
+
     t = mt940.models.Transactions(processors={"post_transaction_details": []})
     t.parse(text)
     return [tr.data for tr in t]
