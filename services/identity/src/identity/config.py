@@ -13,7 +13,16 @@ from portal_platform.config import (
 
 SERVICE_CLIENTS_DEV = ",".join(
     f"{name}={DEV_SECRET}"
-    for name in ("billing", "water", "waste", "notify", "payments", "documents", "property_tax")
+    for name in (
+        "billing",
+        "water",
+        "waste",
+        "notify",
+        "payments",
+        "documents",
+        "property_tax",
+        "gateway-service",
+    )
 )
 
 

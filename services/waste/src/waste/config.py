@@ -1,6 +1,6 @@
 """Waste settings (env prefix WASTE_)."""
 
-from portal_platform.config import PortalSettings, service_settings_config
+from portal_platform.config import DEV_SECRET, PortalSettings, service_settings_config
 
 
 class Settings(PortalSettings):
@@ -13,7 +13,7 @@ class Settings(PortalSettings):
     grpc_services: str = ""
     # OAuth 2 client credentials of waste at identity (service-to-service token)
     service_client_id: str = "waste"
-    service_client_secret: str = ""
+    service_client_secret: str = DEV_SECRET  # refused outside local/test by PortalSettings
     # a fixed service token instead (tests, or injected by the platform's secret store)
     service_token: str = ""
     # batch of declarations per transaction in the annual assessment
