@@ -79,7 +79,9 @@ async def fill(database_url: str, n: int, *, chunk: int = 2000) -> None:
         outbox = Outbox(outbox_table, MODULE)
         async with db.transaction() as session:
             for start in range(0, n, chunk):
-                items = [(SUBJECT, charge_requested(i)) for i in range(start, min(start + chunk, n))]
+                items = [
+                    (SUBJECT, charge_requested(i)) for i in range(start, min(start + chunk, n))
+                ]
                 await outbox.add_many(session, items)
     finally:
         await db.dispose()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import String, Table, bindparam, func, literal, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal_platform.db import Database
+from portal_platform.db import Database, insert_ignoring_conflicts
 from portal_platform.errors import DomainError
 from portal_platform.logging import get_logger
 from portal_platform.messaging.bus import DLQ_STREAM, DLQ_SUBJECT_PREFIX, Bus, Message, StreamSpec
@@ -99,31 +101,47 @@ class Consumer:
             "message dead-lettered", consumer=self.sub.durable, subject=msg.subject, reason=reason
         )
 
-    async def _apply(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> list[Envelope]:
-        """Skip events already in the inbox, run the handler, record the rest."""
-        ids = list({e.event_id for e in envelopes})
-        done = set(
-            (
-                await session.execute(
-                    select(self.table.c.event_id).where(
-                        self.table.c.consumer == self.sub.durable,
-                        self.table.c.event_id.in_(ids),
-                    )
+    async def _claim(self, session: AsyncSession, ids: Sequence[str]) -> set[str]:
+        """Record `ids` in the inbox in one statement; return those not recorded before.
+
+        `INSERT ... ON CONFLICT DO NOTHING` probes the primary key once per id, so the cost
+        does not grow with the size of the inbox; a replica handling the same event waits
+        for this transaction and then finds the row.
+        """
+        t = self.table
+        now = datetime.now(UTC)
+        if self.db.is_postgres:
+            # One array parameter: a short statement, whatever the batch size.
+            stmt = (
+                postgresql.insert(t)
+                .from_select(
+                    ["consumer", "event_id", "processed_at"],
+                    select(
+                        literal(self.sub.durable, t.c.consumer.type),
+                        func.unnest(bindparam("ids", list(ids), type_=postgresql.ARRAY(String()))),
+                        literal(now, t.c.processed_at.type),
+                    ),
                 )
-            ).scalars()
-        )
-        fresh: dict[str, Envelope] = {}
-        for env in envelopes:
-            if env.event_id not in done and env.event_id not in fresh:
-                fresh[env.event_id] = env
-        if fresh:
-            await self.sub.handler(session, list(fresh.values()))
-            now = datetime.now(UTC)
-            await session.execute(
-                insert(self.table),
-                [{"consumer": self.sub.durable, "event_id": i, "processed_at": now} for i in fresh],
+                .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+                .returning(t.c.event_id)
             )
-        return list(fresh.values())
+            return set((await session.execute(stmt)).scalars())
+        rows = [{"consumer": self.sub.durable, "event_id": i, "processed_at": now} for i in ids]
+        stmt = insert_ignoring_conflicts(session, t, ["consumer", "event_id"]).returning(
+            t.c.event_id
+        )
+        return set((await session.execute(stmt, rows)).scalars())
+
+    async def _apply(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> list[Envelope]:
+        """Record the events in the inbox and run the handler for those not seen before."""
+        unique: dict[str, Envelope] = {}
+        for env in envelopes:
+            unique.setdefault(env.event_id, env)
+        claimed = await self._claim(session, list(unique))
+        fresh = [env for event_id, env in unique.items() if event_id in claimed]
+        if fresh:
+            await self.sub.handler(session, fresh)
+        return fresh
 
     async def handle(self, messages: Sequence[Message]) -> None:
         """Process one fetched batch."""
@@ -184,16 +202,37 @@ class Consumer:
             max_deliver=self.sub.max_deliver,
             ack_wait_s=self.sub.ack_wait_s,
         )
+        next_batch: asyncio.Task[list[Message]] | None = None
+
+        def fetch() -> asyncio.Task[list[Message]]:
+            return asyncio.create_task(pull.fetch(self.sub.batch, timeout=0.5))
+
         try:
             while not stop.is_set():
                 try:
-                    messages = await pull.fetch(self.sub.batch, timeout=0.5)
+                    fetched, next_batch = next_batch or fetch(), None
+                    messages = await fetched
                     if messages:
+                        # Fetch the next batch while this one is handled (acks still follow
+                        # the commit); it overlaps network and database waits.
+                        next_batch = fetch()
                         await self.handle(messages)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.warning("consumer loop error", consumer=self.sub.durable, exc_info=True)
                     await asyncio.sleep(1.0)
+            if next_batch is not None:
+                # Stopping: handle what was already fetched rather than leave it to ack_wait.
+                fetched, next_batch = next_batch, None
+                try:
+                    if messages := await fetched:
+                        await self.handle(messages)
+                except Exception:
+                    log.warning("consumer stop error", consumer=self.sub.durable, exc_info=True)
         finally:
+            if next_batch is not None:
+                next_batch.cancel()
+                with contextlib.suppress(BaseException):
+                    await next_batch
             await pull.unsubscribe()

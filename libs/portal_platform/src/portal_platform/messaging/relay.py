@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import BigInteger, any_, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql
 
 from portal_platform.db import Database
 from portal_platform.logging import get_logger
@@ -60,10 +61,15 @@ class Relay:
             if not rows:
                 return 0
             await self.bus.publish_many([(r.subject, r.payload, r.event_id) for r in rows])
+            ids = [r.id for r in rows]
+            # PostgreSQL: one array parameter instead of `IN` with a placeholder per row.
+            sent = (
+                t.c.id == any_(bindparam("ids", ids, type_=postgresql.ARRAY(BigInteger())))  # type: ignore[attr-defined]
+                if self.db.is_postgres
+                else t.c.id.in_(ids)  # type: ignore[attr-defined]
+            )
             await session.execute(
-                update(t)  # type: ignore[arg-type]
-                .where(t.c.id.in_([r.id for r in rows]))  # type: ignore[attr-defined]
-                .values(published_at=datetime.now(UTC))
+                update(t).where(sent).values(published_at=datetime.now(UTC))  # type: ignore[arg-type]
             )
         self.published += len(rows)
         return len(rows)
