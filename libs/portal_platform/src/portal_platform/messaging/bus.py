@@ -34,8 +34,12 @@ async def _log_error(exc: Exception) -> None:
     log.warning("nats error", error=f"{type(exc).__name__}: {exc}")
 
 
+_closing: set[int] = set()  # ids of clients being closed on purpose (no disconnect warning)
+
+
 async def _log_disconnect() -> None:
-    log.warning("nats disconnected")
+    if not _closing:
+        log.warning("nats disconnected")
 
 
 async def _log_reconnect() -> None:
@@ -325,8 +329,12 @@ class Bus:
                 await self.js.delete_stream(info.config.name)
 
     async def close(self) -> None:
-        if self.nc.is_connected:
-            try:
-                await self.nc.drain()
-            except Exception:
-                await self.nc.close()
+        _closing.add(id(self))
+        try:
+            if self.nc.is_connected:
+                try:
+                    await self.nc.drain()
+                except Exception:
+                    await self.nc.close()
+        finally:
+            _closing.discard(id(self))

@@ -57,15 +57,21 @@ class Subscription:
         return f"{self.consumer}__{self.purpose}"
 
 
+MAX_EVENT_ID = 36  # a UUID; the width of the inbox column
+
+
 def decode(sub: Subscription, msg: Message) -> Envelope:
     """Parse the payload; raise PoisonMessage when it is not a valid event."""
     try:
         event = sub.event_type.FromString(msg.data)
     except Exception as exc:
         raise PoisonMessage(f"payload is not a {sub.event_type.__name__}: {exc}") from None
-    event_id = msg.msg_id or getattr(getattr(event, "meta", None), "event_id", "")
+    # The event's own id (meta.event_id) identifies it; the header is JetStream's dedup key.
+    event_id = getattr(getattr(event, "meta", None), "event_id", "") or msg.msg_id
     if not event_id:
         raise PoisonMessage("event has no id (Nats-Msg-Id header and meta.event_id are empty)")
+    if len(event_id) > MAX_EVENT_ID:
+        raise PoisonMessage(f"event id longer than {MAX_EVENT_ID} characters")
     return Envelope(msg.subject, event_id, event, msg)
 
 
