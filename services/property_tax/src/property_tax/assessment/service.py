@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portal_platform.errors import DomainError, InvalidArgument, NotFound
 from portal_platform.messaging.outbox import Outbox
-from property_tax.assessment.document import render_decision
 from property_tax.assessment.models import Assessment, Installment
 from property_tax.assessment.rules import (
     AT_ONCE_LIMIT,
@@ -212,6 +211,9 @@ async def store(
     session.add_all(rows)
     await session.flush()
     if d.basis == "decision":
+        # fpdf2 is loaded on the first decision, not at start-up (idle memory)
+        from property_tax.assessment.document import render_decision
+
         a.document = render_decision(d, a, rows, authority)
     await queue_charges(session, outbox, _charges(d, a, rows))
     await session.flush()
