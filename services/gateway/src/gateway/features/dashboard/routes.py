@@ -63,8 +63,8 @@ async def home(request: Request) -> Response:
     payers = await summary.summaries(request, user, module_pages(request), on)
     charts = []
     for i, p in enumerate(payers):
-        months = views.fees_by_month(p.ledger, on)
-        svg = views.fees_chart(f"oplaty-{i + 1}", months) if "ledger" not in p.missing else ""
+        months = views.fees_by_month(p.charges, on)
+        svg = views.fees_chart(f"oplaty-{i + 1}", months) if "charges" not in p.missing else ""
         charts.append((months, svg))
     return render(request, "home.html", {"payers": payers, "charts": charts, "user": user})
 

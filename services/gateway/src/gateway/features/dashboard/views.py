@@ -31,12 +31,12 @@ def last_months(today: date, count: int = MONTHS) -> list[date]:
     return out[::-1]
 
 
-def fees_by_month(entries: list[Any], today: date) -> list[MonthFees]:
-    """Amounts charged per month (charges, interest, reminder costs) over the last year."""
+def fees_by_month(charges: list[Any], today: date) -> list[MonthFees]:
+    """Amounts falling due in each month of the last year (installments and invoices)."""
     sums: dict[date, int] = defaultdict(int)
-    for e in entries:
-        if e.debit_grosze > 0 and e.kind != "refund" and e.date.year:
-            sums[date(e.date.year, e.date.month, 1)] += e.debit_grosze
+    for c in charges:
+        if c.due_date.year:
+            sums[date(c.due_date.year, c.due_date.month, 1)] += c.amount_grosze
     return [MonthFees(f"{m:%m.%Y}", m, sums.get(m, 0)) for m in last_months(today)]
 
 
@@ -45,8 +45,10 @@ def fees_chart(chart_id: str, months: list[MonthFees]) -> str:
     bars = [Bar(f"{m.month:%m.%y}", Decimal(m.grosze) / 100, zl(m.grosze)) for m in months]
     return bar_chart(
         chart_id,
-        _("Naliczone opłaty w ostatnich 12 miesiącach"),
-        _("Wykres słupkowy: kwota naliczona w każdym miesiącu, w złotych; dane w tabeli obok."),
+        _("Opłaty w ostatnich 12 miesiącach"),
+        _(
+            "Wykres słupkowy: kwota opłat z terminem w każdym miesiącu, w złotych; dane w tabeli obok."
+        ),
         bars,
         _("zł"),
     )
