@@ -132,7 +132,7 @@ async def test_every_page_passes_axe_in_both_languages(stack, chromium, artifact
             await resident.click("main button[type=submit]")
             await audit.check(f"resident waste change after submit [{lang}]")
         await resident.goto(f"{base}/woda")
-        await resident.click("text=Podaj odczyt")
+        await resident.click("main a[href^='/woda/odczyt?punkt=']")
         first = await resident.query_selector("input[id^=value_]")
         await first.fill("1")
         await resident.click("button[data-final='1']")

@@ -24,9 +24,9 @@ VISIBLE_ATTRS = {"alt", "title", "aria-label", "placeholder", "aria-description"
 SKIP_ELEMENTS = {"code", "script", "style", "pre"}
 POLISH = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
 # units and abbreviations that read the same in both languages
-NEUTRAL = re.compile(r"\b(kB|MB|PDF|JPG|PNG|VAT|NIP|PESEL|REGON|zł)\b")
+NEUTRAL = re.compile(r"\b(kB|MB|PDF|JPG|PNG|VAT|NIP|PESEL|REGON|zł)\b|m³")
 # folders of features still being built by their owners; converted when they settle
-PENDING = ("water/", "waste/", "property_tax/")
+PENDING = ("property_tax/",)
 
 
 def templates() -> list[tuple[str, Path]]:

@@ -73,3 +73,33 @@ CONTACT = [
     N_("Zaksięgowane wpłaty"),
     N_("Przypomnienia przed terminem odczytu i terminem płatności"),
 ]
+
+WATER = [
+    N_("Wodomierz główny"),
+    N_("Podlicznik ogrodowy"),
+    N_("Wodomierz ścieków"),
+    N_("rozliczeniowa"),
+    N_("szacunkowa"),
+    N_("podany przez odbiorcę"),
+    N_("wprowadzony przez urząd"),
+    N_("szacunkowy"),
+    N_("wymiana wodomierza"),
+    N_("czeka na weryfikację"),
+    N_("przyjęty"),
+    N_("poprawiony przez urząd"),
+    N_("odrzucony"),
+    N_("zastąpiony nowszym odczytem"),
+]
+
+WASTE = [
+    N_("od liczby mieszkańców"),
+    N_("od zużycia wody (m³)"),
+    N_("od powierzchni lokalu (m²)"),
+    N_("od gospodarstwa domowego"),
+    N_("od pojemnika × liczby odbiorów"),
+    N_("ryczałt roczny za domek letniskowy"),
+    N_("brak obowiązku (wyprowadzka, sprzedaż)"),
+    N_("złożona, czeka na potwierdzenie urzędu"),
+    N_("przyjęta"),
+    N_("odrzucona"),
+]
