@@ -37,11 +37,13 @@ def form_targets(settings: Settings) -> list[str]:
 
 
 def create_app(rt: Runtime) -> FastAPI:
+    settings = rt.settings
+    assert isinstance(settings, Settings)
     app = FastAPI(title="Portal Komunalny", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.settings = rt.settings
+    app.state.settings = settings
     app.state.runtime = rt
     app.state.templates = make_templates()
-    app.state.modules = ModuleRegistry(rt.settings.modules)
+    app.state.modules = ModuleRegistry(settings.modules)
     app.state.oidc = OidcLogin(
         issuer=rt.settings.oidc_issuer, service="gateway", env=rt.settings.env, verifier=rt.verifier
     )
@@ -65,11 +67,12 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.exception_handler(VerificationRequired)
     async def _verify(request: Request, _exc: VerificationRequired) -> HTMLResponse:
-        return templates.TemplateResponse(request, "verification_required.html", status_code=403)
+        page = templates.TemplateResponse(request, "verification_required.html", status_code=403)
+        return page  # type: ignore[no-any-return]
 
     install_error_pages(app)
     app.add_middleware(
-        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=form_targets(rt.settings)
+        SecurityHeaders, hsts=not rt.settings.is_local, form_targets=form_targets(settings)
     )
     app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

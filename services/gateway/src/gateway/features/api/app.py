@@ -137,7 +137,7 @@ def create_api(rt: Runtime) -> FastAPI:
     api.state.settings = rt.settings
     api.state.runtime = rt
     api.state.verifier = rt.verifier
-    api.state.modules = ModuleRegistry(rt.settings.modules)
+    api.state.modules = ModuleRegistry(str(getattr(rt.settings, "modules", "")))
     install_errors(api)
     for module in (routes_money, routes_water, routes_contact):
         api.include_router(module.router)
