@@ -107,10 +107,12 @@ def threaded_system(
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
-    ready.wait(120)
+    started = ready.wait(300)
     try:
         if system.error is not None:
             raise system.error
+        if not started or not system.gateway_url:
+            raise RuntimeError("the services did not start within 300 s")
         yield system
     finally:
         if stop is not None:
