@@ -58,12 +58,13 @@ def main_menu(request: Request) -> list[menu.MenuLink]:
 
 
 async def ensure_modules(request: Request) -> None:
-    """App-wide dependency: module descriptions for the menu, refreshed when stale."""
+    """App-wide dependency: module descriptions for the menu, refreshed when stale; a form
+    sent by a resident clears the cached module summaries of their payers."""
     from gateway.auth import current_user
 
     registry = request.app.state.modules
-    if not registry.stale():
-        return
     user = current_user(request)
-    if user is not None:
+    if user is not None and request.method == "POST":
+        registry.forget(user.payers)
+    if user is not None and registry.stale():
         await registry.ensure(user.access_token)

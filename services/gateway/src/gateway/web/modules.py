@@ -15,6 +15,9 @@ from portal_platform.rpc.client import call, channel
 log = get_logger(__name__)
 TTL_S = 300.0
 RETRY_S = 15.0
+# A module's summary of a payer (dashboard cards, deadlines) is reused this long; any form the
+# resident sends clears it, so their own reading or declaration shows at once.
+SUMMARY_TTL_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class ModuleRegistry:
         self._modules: list[Module] = []
         self._valid_until = 0.0
         self._lock = asyncio.Lock()
+        self._summaries: dict[tuple[str, str], tuple[float, Any]] = {}
 
     @property
     def modules(self) -> list[Module]:
@@ -102,6 +106,26 @@ class ModuleRegistry:
         self._modules = sorted((m for m, _ok in found), key=lambda m: (m.order, m.key))
         ttl = TTL_S if all(ok for _m, ok in found) else RETRY_S
         self._valid_until = time.monotonic() + ttl
+
+    async def summary(self, module: Module, payer_id: str, token: str, timeout: float) -> Any:
+        """SummarisePayer of one module, reused for SUMMARY_TTL_S seconds."""
+        key = (payer_id, module.key)
+        hit = self._summaries.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        req = module_pb2.SummarisePayerRequest(payer_id=payer_id)
+        found = await call(
+            self.stub(module.address).SummarisePayer, req, token=token, timeout=timeout
+        )
+        if len(self._summaries) > 10_000:
+            self._summaries.clear()
+        self._summaries[key] = (time.monotonic() + SUMMARY_TTL_S, found)
+        return found
+
+    def forget(self, payers: tuple[str, ...]) -> None:
+        """Drop the cached summaries of these payers (after the resident sent a form)."""
+        for key in [k for k in self._summaries if k[0] in payers]:
+            self._summaries.pop(key, None)
 
     def by_key(self, key: str) -> Module | None:
         return next((m for m in self._modules if m.key == key), None)

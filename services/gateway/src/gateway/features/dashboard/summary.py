@@ -13,7 +13,6 @@ from gateway.auth import CurrentUser
 from gateway.clients import service_channel
 from gateway.web.modules import Module
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
-from portal.module.v1 import module_pb2
 from portal_platform.logging import get_logger
 from portal_platform.rpc.client import call
 
@@ -79,9 +78,7 @@ async def payer_summary(
         return _safe(part, s.missing, call(method, req, token=t, timeout=TIMEOUT_S))
 
     def summarise(m: Module) -> Any:
-        req = module_pb2.SummarisePayerRequest(payer_id=payer_id)
-        stub_m = registry.stub(m.address)
-        return _safe(m.key, [], call(stub_m.SummarisePayer, req, token=t, timeout=TIMEOUT_S))
+        return _safe(m.key, [], registry.summary(m, payer_id, t, TIMEOUT_S))
 
     results = await asyncio.gather(
         billing(stub.GetBalance, billing_pb2.GetBalanceRequest(payer_id=payer_id), "balance"),
