@@ -149,6 +149,9 @@ async def test_resident_journey(stack, chromium, artifacts_dir, device):
     await menu(page, "Pulpit")
     assert await water_tile.locator("[data-deadline-done=tak]").count() == 1
     assert "czekają na potwierdzenie" in await page.inner_text("[id^=w-trakcie-]")
+    # everything is being paid: no second "pay everything" button
+    assert await page.locator("[id^=wszystko-w-trakcie-]").count() == 1
+    assert await page.locator("[id^=zaplac-wszystko-]").count() == 0
     await shot("pulpit-po")
 
     # English, and back to Polish
