@@ -31,6 +31,7 @@ async def test_valid_token_gives_principal():
         (lambda t: t[:-4] + ("AAAA" if not t.endswith("AAAA") else "BBBB"), "Nieprawidłowy"),
         (lambda t: t.split(".")[0] + ".e30." + t.split(".")[2], "Nieprawidłowy"),
         (lambda t: "not-a-token", "Nieprawidłowy"),
+        (lambda t: "MQ.x.y", "Nieprawidłowy"),
     ],
 )
 async def test_tampered_token_refused(mutate, expected):

@@ -122,6 +122,8 @@ class TokenVerifier:
             header = _b64json(token.split(".", 1)[0])
         except Exception:
             raise Unauthenticated("Nieprawidłowy token dostępu.") from None
+        if not isinstance(header, dict):
+            raise Unauthenticated("Nieprawidłowy token dostępu.")
         if header.get("kid") not in self._kids:
             await self.refresh()
             if header.get("kid") not in self._kids:
