@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
+import httpx
 from authlib.integrations.base_client import OAuthError
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import CurrentUser, current_user, require_user, session_user
 from gateway.clients import service_channel
+from gateway.web.i18n import language
 from portal.identity.v1 import identity_pb2, identity_pb2_grpc
 from portal_platform.csrf import verify_csrf
 from portal_platform.errors import DomainError
@@ -50,17 +53,28 @@ async def login(request: Request, next: str = "/") -> Response:
     if current_user(request) is not None:
         return RedirectResponse(target, status_code=303)
     request.session["login_next"] = target
-    lang = request.query_params.get("lang", "")
-    redirect: Response = await _oidc(request).redirect_to_login(
-        request, str(request.url_for("oidc_callback")), lang
-    )
+    try:
+        redirect: Response = await _oidc(request).redirect_to_login(
+            request, str(request.url_for("oidc_callback")), language()
+        )
+    except httpx.HTTPError as exc:
+        return _login_unavailable(request, target, exc)
     return redirect
+
+
+def _login_unavailable(request: Request, target: str, exc: Exception) -> Response:
+    """identity did not answer (down, unreachable or too slow): say so, offer to try again."""
+    log.warning("identity unavailable for login", error=repr(exc))
+    retry = "/logowanie" if target == "/" else f"/logowanie?next={quote(target, safe='/')}"
+    return _page(request, "account/login_unavailable.html", 503, retry_url=retry)
 
 
 @router.get("/auth/callback", name="oidc_callback")
 async def callback(request: Request) -> Response:
     try:
         principal, token = await _oidc(request).finish_login(request)
+    except httpx.HTTPError as exc:
+        return _login_unavailable(request, _safe_next(request.session.get("login_next")), exc)
     except (OAuthError, DomainError) as exc:
         log.info("login failed", error=str(exc))
         return _page(request, "account/login_failed.html", 400)
