@@ -70,8 +70,16 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         raise StartupError(
             f"unsupported database {parsed.get_backend_name()!r}; use postgresql or sqlite"
         )
+    # No server-side prepared statements: a generic plan made while a table was small (a seq
+    # scan of `id = ANY(...)`) stayed in use as the table grew, and poolers in transaction
+    # mode cannot keep prepared statements anyway. Each statement is planned with its values.
     return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None},
     )
 
 
