@@ -85,3 +85,18 @@ async def test_credit_is_applied_to_the_next_charge(db, ctx, charge):
             await s.execute(select(Receivable).where(Receivable.due_date == date(2026, 6, 15)))
         ).scalar_one()
         assert newest.principal_paid_grosze == 5_000 and newest.open
+
+
+async def test_known_payer_details_follow_the_latest_charge(db, ctx, charge):
+    async with db.transaction() as s:
+        await intake(s, ctx, [charge("P-1", name="Jan Kowalski"), charge("P-2", name="Ewa Nowak")])
+    async with db.transaction() as s:
+        await intake(
+            s, ctx, [charge("P-1", name="Jan Kowalski-Wiśniewski"), charge("P-2", name="")]
+        )
+    async with db.sessions() as s:
+        names = dict((await s.execute(select(Payer.id, Payer.name))).all())
+        account = (await s.get(Payer, "P-1")).virtual_account  # type: ignore[union-attr]
+    # a new name is kept; an empty one does not wipe the stored name; the account never changes
+    assert names == {"P-1": "Jan Kowalski-Wiśniewski", "P-2": "Ewa Nowak"}
+    assert IBAN("PL" + account).validate()

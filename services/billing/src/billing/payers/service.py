@@ -10,7 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.pl import nip as stdnum_nip
 
-from billing.bulk import one_of
+from billing.bulk import one_of, update_rows
 from billing.numbering.service import take
 from billing.payers.accounts import virtual_account
 from billing.payers.models import Payer
@@ -60,14 +60,15 @@ async def ensure(
     ids = sorted(set(payer_ids))
     if not ids:
         return
-    known: set[str] = set()
+    known: dict[str, tuple[str, str, str]] = {}
     for i in range(0, len(ids), 1000):
         chunk = ids[i : i + 1000]
-        known |= set(
-            (
-                await session.execute(select(Payer.id).where(one_of(session, Payer.id, chunk)))
-            ).scalars()
+        rows = await session.execute(
+            select(Payer.id, Payer.name, Payer.address, Payer.nip).where(
+                one_of(session, Payer.id, chunk)
+            )
         )
+        known.update({pid: (name, address, nip) for pid, name, address, nip in rows.all()})
     missing = [p for p in ids if p not in known]
     details = details or {}
     if missing:
@@ -92,15 +93,22 @@ async def ensure(
             insert_ignoring_conflicts(session, Payer.__table__, ["id"]),
             rows,
         )
-    for payer_id in known:
+    # Known payers: only details that were given and differ from the stored ones are written.
+    changed = []
+    for payer_id, (name, address, nip) in known.items():
         new = details.get(payer_id)
-        if new and (new.name or new.address or new.nip):
-            values = {
-                k: v
-                for k, v in (("name", new.name), ("address", new.address), ("nip", new.nip))
-                if v
-            }
-            await session.execute(update(Payer).where(Payer.id == payer_id).values(**values))
+        if new is None:
+            continue
+        row = {
+            "id": payer_id,
+            "name": new.name or name,
+            "address": new.address or address,
+            "nip": new.nip or nip,
+        }
+        if (row["name"], row["address"], row["nip"]) != (name, address, nip):
+            changed.append(row)
+    if changed and not await update_rows(session, Payer.__table__, changed):  # type: ignore[arg-type]
+        await session.execute(update(Payer), changed)
 
 
 async def get(session: AsyncSession, payer_id: str) -> Payer:
