@@ -81,7 +81,9 @@ async def test_callback_when_the_token_endpoint_is_a_closed_port(start_service):
     )
     try:
         query = await start_login(client, "/logowanie?next=/naleznosci")
-        page = await client.get("/auth/callback", params={"code": "abc", "state": query["state"][0]})
+        page = await client.get(
+            "/auth/callback", params={"code": "abc", "state": query["state"][0]}
+        )
         assert page.status_code == 503
         assert "Logowanie chwilowo niedostępne" in page.text
         assert 'href="/logowanie?next=/naleznosci"' in page.text
@@ -89,7 +91,9 @@ async def test_callback_when_the_token_endpoint_is_a_closed_port(start_service):
 
         client.cookies.set("lang", "en")
         query = await start_login(client)
-        page = await client.get("/auth/callback", params={"code": "abc", "state": query["state"][0]})
+        page = await client.get(
+            "/auth/callback", params={"code": "abc", "state": query["state"][0]}
+        )
         assert page.status_code == 503
         assert "Login temporarily unavailable" in page.text
         assert 'href="/logowanie"' in page.text
@@ -104,7 +108,9 @@ async def test_callback_when_the_token_endpoint_does_not_answer(start_service, s
     )
     try:
         query = await start_login(client)
-        page = await client.get("/auth/callback", params={"code": "abc", "state": query["state"][0]})
+        page = await client.get(
+            "/auth/callback", params={"code": "abc", "state": query["state"][0]}
+        )
         assert page.status_code == 503
         assert "Logowanie chwilowo niedostępne" in page.text
     finally:

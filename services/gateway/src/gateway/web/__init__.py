@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from gateway.features import template_dirs
 from gateway.web import menu
 from gateway.web.i18n import catalogues, language
+from gateway.web.service_text import service_markup, service_text
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -34,7 +35,9 @@ def make_templates() -> Jinja2Templates:
         language_url=language_url,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         lang=language,
+        service_text=service_text,
     )
+    templates.env.filters["service"] = service_markup
     return templates
 
 

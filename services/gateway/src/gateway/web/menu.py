@@ -87,6 +87,6 @@ def build(
             page = pages.get(m.key)
             href = page.href if page else f"/modul/{m.key}"
             label = m.label(lang)
-            other = "pl" if lang == "en" and not m.label_en else ""
+            other = "pl" if m.in_polish(label, lang) else ""
             rows.append((m.order, href, MenuLink(href, label, _is_current(href, path), other)))
     return [link for _o, _h, link in sorted(rows, key=lambda r: (r[0], r[1]))]

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.web.service_text import translated
 from portal.module.v1 import module_pb2, module_pb2_grpc
 from portal_platform.config import parse_address_map
 from portal_platform.logging import get_logger
@@ -33,10 +34,22 @@ class Module:
     order: int
 
     def label(self, lang: str) -> str:
-        return (self.label_en if lang == "en" else "") or self.label_pl
+        """The menu label; a module without English is looked up in the gateway's catalogue."""
+        if lang == "pl":
+            return self.label_pl
+        return self.label_en or translated(self.label_pl, lang) or self.label_pl
 
     def section(self, lang: str) -> str:
-        return (self.section_en if lang == "en" else self.section_pl) or self.label(lang)
+        """The heading of the module's section (the label when the module gives none)."""
+        if lang == "pl":
+            return self.section_pl or self.label_pl
+        if self.section_en:
+            return self.section_en
+        return (translated(self.section_pl, lang) if self.section_pl else None) or self.label(lang)
+
+    def in_polish(self, text: str, lang: str) -> bool:
+        """True when `text` (its label or section) stays Polish on a page in another language."""
+        return lang != "pl" and text in (self.label_pl, self.section_pl)
 
 
 def fallback(key: str, address: str) -> Module:

@@ -60,13 +60,16 @@ class Section:
     order: int
     charges: list[Any] = field(default_factory=list)
     balance: Any = None
+    lang: str = ""  # "pl" when the heading stays Polish on a page in another language
 
 
 def sections(
-    modules: dict[str, tuple[str, int]], balance: Any, charges: list[Any]
+    modules: dict[str, tuple[str, int, str]], balance: Any, charges: list[Any]
 ) -> list[Section]:
     """Sections of the modules from configuration, plus any module billing knows besides."""
-    out: dict[str, Section] = {k: Section(k, label, order) for k, (label, order) in modules.items()}
+    out: dict[str, Section] = {
+        k: Section(k, label, order, lang=lang) for k, (label, order, lang) in modules.items()
+    }
     for b in balance.modules:
         out.setdefault(
             b.module, Section(b.module, b.module.replace("_", " ").capitalize(), 999)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import CurrentUser, require_verified
 from gateway.clients import service_channel
 from gateway.features.property_tax import views
+from gateway.web.i18n import N_
 from portal.common.v1 import common_pb2
 from portal.property_tax.v1 import property_tax_pb2 as pb
 from portal.property_tax.v1 import property_tax_pb2_grpc
@@ -100,7 +101,7 @@ async def section(request: Request, user: Resident) -> Response:
 
 async def form_context(request: Request, user: CurrentUser, payer_id: str) -> dict[str, Any]:
     if payer_id not in user.payers:
-        raise NotFound("Nie znaleziono kartoteki.", field="payer_id")
+        raise NotFound(N_("Nie znaleziono kartoteki."), field="payer_id")
     taxpayer = await taxpayer_of(request, user, payer_id)
     current: list[Any] = []
     if taxpayer is not None:
@@ -173,7 +174,7 @@ def build_request(
 ) -> pb.FileInformationRequest:
     event = views.parse_date(values["event_date"])
     if event is None:
-        raise InvalidArgument("Podaj datę w formacie RRRR-MM-DD.", field="event_date")
+        raise InvalidArgument(N_("Podaj datę w formacie RRRR-MM-DD."), field="event_date")
     req = pb.FileInformationRequest(
         payer_id=payer_id,
         form="DN-1" if kind == "company" else "IN-1",
@@ -184,12 +185,12 @@ def build_request(
         try:
             req.year = int(values["year"] or 0)
         except ValueError:
-            raise InvalidArgument("Podaj rok, np. 2027.", field="year") from None
+            raise InvalidArgument(N_("Podaj rok, np. 2027."), field="year") from None
         declared = views.amount_grosze(values["declared_tax"])
         if declared == -1:
-            raise InvalidArgument("Podaj kwotę w złotych, np. 16 900.", field="declared_tax")
+            raise InvalidArgument(N_("Podaj kwotę w złotych, np. 16 900."), field="declared_tax")
         if declared is None:
-            raise InvalidArgument("Podaj kwotę podatku za rok.", field="declared_tax")
+            raise InvalidArgument(N_("Podaj kwotę podatku za rok."), field="declared_tax")
         req.declared_tax_grosze = declared
     if new_taxpayer:
         req.taxpayer.CopyFrom(

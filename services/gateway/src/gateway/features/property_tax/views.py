@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gateway.web.i18n import N_
 from portal.property_tax.v1 import property_tax_pb2 as pb
 
-STATUS_LABELS = {"draft": "czeka na sprawdzenie w urzędzie", "confirmed": "przyjęta",
-                 "rejected": "odrzucona"}  # fmt: skip
-KIND_LABELS = {"person": "osoba fizyczna (informacja IN-1)",
-               "company": "osoba prawna lub firma (deklaracja DN-1)"}  # fmt: skip
+# Polish labels, translated where they are shown
+STATUS_LABELS = {"draft": N_("czeka na sprawdzenie w urzędzie"), "confirmed": N_("przyjęta"),
+                 "rejected": N_("odrzucona")}  # fmt: skip
+KIND_LABELS = {"person": N_("osoba fizyczna (informacja IN-1)"),
+               "company": N_("osoba prawna lub firma (deklaracja DN-1)")}  # fmt: skip
 OBJECT_FIELDS = ("category", "location", "area", "area_reduced", "value", "share", "co_owners")
 EXTRA_ROWS = 3
 
@@ -38,7 +40,7 @@ def base(o: Any, units: dict[str, str]) -> str:
         return zl(int(whole or 0) * 100 + int((gr or "0")[:2].ljust(2, "0")))
     text = f"{number(o.area)} {units.get(o.category, 'm²')}"
     if o.area_reduced:
-        text += f" (+ {number(o.area_reduced)} m² liczone w 50%)"
+        text += " " + _("(+ %(area)s m² liczone w 50%%)", area=number(o.area_reduced))
     return text
 
 
@@ -61,7 +63,7 @@ def rows_from_objects(objects: Any) -> list[dict[str, str]]:
          "share": o.share if o.share != "1" else "", "co_owners": co_owners_text(o)}
         for o in objects
     ]  # fmt: skip
-    return rows + [dict.fromkeys(OBJECT_FIELDS, "") for _ in range(EXTRA_ROWS)]
+    return rows + [dict.fromkeys(OBJECT_FIELDS, "") for _row in range(EXTRA_ROWS)]
 
 
 def parse_co_owners(text: str) -> list[pb.CoOwner]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gateway.web.i18n import _
+
 METHOD_LABELS = {
     "per_resident": "od liczby mieszkańców",
     "per_water_m3": "od zużycia wody (m³)",
@@ -92,7 +94,7 @@ def installment_rows(
     rows = []
     for i in installments:
         status = installment_status(i, charge_ids, open_by_id, today)
-        label = "Ryczałt roczny" if i.number == 0 else f"Rata {i.number}"
+        label = _("Ryczałt roczny") if i.number == 0 else _("Rata %(n)s", n=i.number)
         rows.append(
             InstallmentRow(
                 label=label,
@@ -110,17 +112,20 @@ def installment_rows(
 def declaration_summary(v: Any) -> str:
     """One line describing what a version declares."""
     i = v.input
-    parts = [METHOD_LABELS.get(i.method, i.method)]
+    parts = [_(METHOD_LABELS.get(i.method, i.method))]
     if i.method == "per_resident":
-        parts.append(f"mieszkańców: {i.residents}")
+        parts.append(_("mieszkańców: %(n)s", n=i.residents))
     elif i.method == "per_area_m2":
-        parts.append(f"powierzchnia: {i.area_m2.replace('.', ',')} m²")
+        parts.append(_("powierzchnia: %(area)s m²", area=i.area_m2.replace(".", ",")))
     elif i.method in ("per_household", "per_water_m3") and i.households:
-        parts.append(f"gospodarstw: {i.households}")
+        parts.append(_("gospodarstw: %(n)s", n=i.households))
     elif i.method == "per_bin":
-        parts.append(f"pojemniki: {i.bins} × odbiory w miesiącu: {i.collections_per_month}")
+        parts.append(
+            _("pojemniki: %(bins)s × odbiory w miesiącu: %(n)s", bins=i.bins,
+              n=i.collections_per_month)
+        )  # fmt: skip
     if i.composting:
-        parts.append("kompostownik przydomowy")
+        parts.append(_("kompostownik przydomowy"))
     if i.not_sorting:
-        parts.append("bez segregacji")
+        parts.append(_("bez segregacji"))
     return ", ".join(parts)

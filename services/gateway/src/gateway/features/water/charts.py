@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from gateway.web.i18n import _
+
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 24, 56
 
@@ -67,7 +69,7 @@ def bar_chart(
         x = LEFT + slot * i + (slot - bar_w) / 2
         y = TOP + plot_h - h
         fill = f"url(#{chart_id}-hatch)" if b.estimated else "#0b4f8a"
-        note = " (szacunek)" if b.estimated else ""
+        note = f" ({_('szacunek')})" if b.estimated else ""
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}" '
             f'stroke="#0b4f8a"><title>{escape(b.label)}: {escape(b.text)}{note}</title></rect>'
@@ -79,7 +81,7 @@ def bar_chart(
         if b.estimated:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 30}" text-anchor="middle" '
-                'font-size="11" fill="#1a1a1a">szacunek</text>'
+                f'font-size="11" fill="#1a1a1a">{escape(_("szacunek"))}</text>'
             )
     parts.append(
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from gateway.auth import CurrentUser, require_verified
 from gateway.features.water import charts, client, views
 from gateway.features.water.reading_routes import router as reading_router
+from gateway.web.i18n import N_, _
 from portal.water.v1 import water_pb2
 from portal_platform.errors import NotFound
 
@@ -107,7 +108,7 @@ async def history(request: Request, user: Resident) -> Response:
         return _not_found(request, exc)
     meter = next((m for m in premises.meters if m.meter_id == meter_id), None)
     if meter_id and meter is None:
-        return _not_found(request, NotFound("Nie znaleziono wodomierza."))
+        return _not_found(request, NotFound(N_("Nie znaleziono wodomierza.")))
     readings = (
         await client.water(
             request,
@@ -144,17 +145,23 @@ async def chart_page(request: Request, user: Resident) -> Response:
     ]
     consumption_svg = charts.bar_chart(
         "zuzycie",
-        "Zużycie wody w okresach rozliczeniowych",
-        f"Wykres słupkowy: zużycie wody w m³ w {len(points)} okresach; dane w tabeli obok.",
+        _("Zużycie wody w okresach rozliczeniowych"),
+        _(
+            "Wykres słupkowy: zużycie wody w m³ w %(count)s okresach; dane w tabeli obok.",
+            count=len(points),
+        ),
         used,
         "m³",
     )
     fees_svg = charts.bar_chart(
         "oplaty",
-        "Opłaty za wodę i ścieki w okresach rozliczeniowych",
-        f"Wykres słupkowy: kwota brutto w zł w {len(points)} okresach; dane w tabeli obok.",
+        _("Opłaty za wodę i ścieki w okresach rozliczeniowych"),
+        _(
+            "Wykres słupkowy: kwota brutto w zł w %(count)s okresach; dane w tabeli obok.",
+            count=len(points),
+        ),
         fees,
-        "zł",
+        _("zł"),
     )
     return render(
         request,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from gateway.web.i18n import N_, _
+
 KIND_LABELS = {
     "main": "Wodomierz główny",
     "garden": "Podlicznik ogrodowy",
     "sewage": "Wodomierz ścieków",
 }
-UNIT_LABELS = {"m3": "m³", "mies.": "mies.", "okres": "okres"}
+UNIT_LABELS = {"m3": "m³", "mies.": N_("mies."), "okres": N_("okres")}
 STATUS_CLASSES = {
     "pending": "status-wait",
     "accepted": "status-ok",
@@ -52,7 +54,8 @@ def period(a: Any, b: Any) -> str:
 
 
 def unit(text: str) -> str:
-    return UNIT_LABELS.get(text, text)
+    """The unit of an invoice line in the request's language (m³, months, period)."""
+    return _(UNIT_LABELS.get(text, text))
 
 
 def parse_date(text: str) -> date | None:
