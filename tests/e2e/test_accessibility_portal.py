@@ -32,6 +32,7 @@ RESIDENT = [
     "/naleznosci",
     "/woda",
     "/odpady",
+    "/podatki",
     "/dokumenty",
     "/platnosci",
     "/kontakt",
@@ -39,6 +40,7 @@ RESIDENT = [
     "/powiadomienia",
     "/konto",
     "/modul/water",
+    "/modul/property_tax",
     "/wyloguj",
     "/pomoc",
 ]
@@ -131,6 +133,15 @@ async def test_every_page_passes_axe_in_both_languages(stack, chromium, artifact
             await audit.visit(f"{base}{href}", f"resident {href} [{lang}]")
             await resident.click("main button[type=submit]")
             await audit.check(f"resident waste change after submit [{lang}]")
+        await resident.goto(f"{base}/podatki")
+        tax_forms = await links(resident, "main a[href^='/podatki/informacja']")
+        assert tax_forms, "the demo resident can file property-tax information"
+        await audit.visit(f"{base}{tax_forms[0]}&lang={lang}", f"resident tax form [{lang}]")
+        await resident.fill("#obj-0-area", "-120")
+        await resident.click("main button[type=submit]")
+        await resident.wait_for_selector(".error-summary")
+        assert await resident.get_attribute("#obj-0-area", "aria-invalid") == "true"
+        await audit.check(f"resident tax form with errors [{lang}]")
         await resident.goto(f"{base}/woda")
         await resident.click("main a[href^='/woda/odczyt?punkt=']")
         first = await resident.query_selector("input[id^=value_]")

@@ -1,7 +1,8 @@
 """The whole portal in this test's event loop, wired as in production, with the demo data.
 
-identity (OIDC provider, its own keys) + billing + water + waste + notify (real SMTP catcher)
-+ gateway; every service verifies identity's access tokens against its JWKS. Used by the
+identity (OIDC provider, its own keys) + billing + water + waste + property_tax + notify (real
+SMTP catcher) + gateway; every service verifies identity's access tokens against its JWKS. The
+demo payer has water invoices, waste installments and a property-tax decision. Used by the
 browser journeys and the accessibility tests in tests/e2e and by the manual's screenshots.
 """
 
@@ -24,6 +25,8 @@ from notify.app import definition as notify_definition
 from notify.testing import MailCatcher
 from portal_platform.service import Runtime
 from portal_platform.testing.backends import free_port
+from property_tax.app import definition as property_tax_definition
+from property_tax.commands import demo as property_tax_demo
 from waste.app import definition as waste_definition
 from waste.demo import load_demo as waste_demo
 from water.app import definition as water_definition
@@ -31,6 +34,7 @@ from water.demo import load_demo as water_demo
 
 FAST_ARGON = {"argon2_time_cost": 1, "argon2_memory_kib": 8192, "argon2_parallelism": 1}
 EMAIL, PASSWORD = DEMO_RESIDENT[0], DEMO_RESIDENT[1]
+MODULES = ("water", "waste", "property_tax")
 
 
 @dataclass
@@ -52,7 +56,8 @@ class PortalStack:
         return f"127.0.0.1:{server.port}"
 
     async def charges_booked(self, at_least: int, timeout: float = 60.0) -> int:
-        """Wait until billing booked `at_least` charges of the demo payer (from the outbox)."""
+        """Wait until billing booked `at_least` charges of the demo payer (from the outbox),
+        with at least one from every module (water, waste, property tax)."""
         from billing.charges.models import Charge
 
         rt = self.runtimes["billing"]
@@ -61,9 +66,14 @@ class PortalStack:
         while True:
             async with rt.db.sessions() as s:
                 rows = (
-                    await s.execute(select(Charge.id).where(Charge.payer_id == DEMO_PAYER))
+                    await s.execute(
+                        select(Charge.id, Charge.module).where(Charge.payer_id == DEMO_PAYER)
+                    )
                 ).all()
-            if len(rows) >= at_least or asyncio.get_running_loop().time() > deadline:
+            every_module = set(MODULES) <= {module for _id, module in rows}
+            if (len(rows) >= at_least and every_module) or (
+                asyncio.get_running_loop().time() > deadline
+            ):
                 return len(rows)
             await asyncio.sleep(0.2)
 
@@ -121,6 +131,10 @@ async def portal_stack(
         rts["waste"] = await _start(
             waste_definition, {**common(), "database_url": await db(waste_definition)}
         )
+        rts["property_tax"] = await _start(
+            property_tax_definition,
+            {**common(), "database_url": await db(property_tax_definition)},
+        )
         rts["notify"] = await _start(
             notify_definition,
             {
@@ -136,7 +150,7 @@ async def portal_stack(
         )
         stack = PortalStack(rts, smtp)
         services = ",".join(
-            f"{n}={stack.grpc(n)}" for n in ("identity", "billing", "water", "waste", "notify")
+            f"{n}={stack.grpc(n)}" for n in ("identity", "billing", *MODULES, "notify")
         )
         billing_http = f"http://127.0.0.1:{rts['billing'].settings.http_port}/healthz"
         rts["gateway"] = await _start(
@@ -146,7 +160,7 @@ async def portal_stack(
                 "oidc_issuer": iss,
                 "grpc_services": services,
                 "http_services": f"billing={billing_http}",
-                "PORTAL_MODULES": f"water={stack.grpc('water')},waste={stack.grpc('waste')}",
+                "PORTAL_MODULES": ",".join(f"{n}={stack.grpc(n)}" for n in MODULES),
             },
         )
         await identity_demo(rts["identity"], [])
@@ -154,6 +168,7 @@ async def portal_stack(
         waste = rts["waste"]
         assert waste.db is not None and waste.outbox is not None
         await waste_demo(waste.db, waste.outbox)
+        await property_tax_demo(rts["property_tax"], [])
         yield stack
     finally:
         for rt in reversed(list(rts.values())):
