@@ -6,11 +6,14 @@ import asyncio
 import re
 from datetime import date
 
+import pytest
 from schwifty import IBAN
 from sqlalchemy import select
 
 from billing.charges.intake import intake
+from billing.charges.models import Charge
 from billing.documents.models import Document
+from billing.ledger import queries
 from billing.ledger import service as ledger
 from billing.ledger.models import Receivable
 from billing.payers.models import Payer
@@ -100,3 +103,80 @@ async def test_known_payer_details_follow_the_latest_charge(db, ctx, charge):
     # a new name is kept; an empty one does not wipe the stored name; the account never changes
     assert names == {"P-1": "Jan Kowalski-Wiśniewski", "P-2": "Ewa Nowak"}
     assert IBAN("PL" + account).validate()
+
+
+def decrease(charge, payer: str, gross: int, corrects: str, **kw):
+    """A module's decrease: a fee notice with a negative amount naming the charge it lowers."""
+    from dataclasses import replace
+
+    base = charge(payer, -gross, kind="fee_notice", **kw)
+    return replace(base, corrects_key=corrects)
+
+
+async def test_decrease_lowers_the_unpaid_charge_it_names(db, ctx, charge):
+    async with db.transaction() as s:
+        await intake(s, ctx, [charge("P-1", 42_000, key="rata-3"), charge("P-1", 42_000, key="rata-4")])
+    async with db.transaction() as s:
+        result = await intake(s, ctx, [decrease(charge, "P-1", 7_000, "rata-4", key="rata-4:k1")])
+    (notice,) = result.documents
+    assert notice.gross_grosze == -7_000 and notice.number and notice.corrects_id
+    async with db.sessions() as s:
+        recs = {
+            r.charge_id: r.amount_grosze - r.principal_paid_grosze
+            for r in (await s.execute(select(Receivable))).scalars()
+        }
+        charges = dict(
+            (await s.execute(select(Charge.idempotency_key, Charge.id))).all()
+        )
+        payer = await s.get(Payer, "P-1")
+        original = await s.get(Document, notice.corrects_id)
+    # only rata-4 went down, by exactly the decrease; no credit is left over
+    assert recs == {charges["rata-3"]: 42_000, charges["rata-4"]: 35_000}
+    assert original.charge_id == charges["rata-4"] and payer.credit_grosze == 0
+    async with db.sessions() as s:
+        _, total = await queries.balances(s, ctx, "P-1", date(2026, 1, 1))
+    assert (total.charged, total.paid, total.to_pay) == (77_000, 0, 77_000)
+
+
+async def test_decrease_of_a_paid_charge_becomes_credit_for_the_next(db, ctx, charge):
+    async with db.transaction() as s:
+        await intake(s, ctx, [charge("P-1", 10_000, key="r1")])
+        await ledger.apply(s, ctx, [ledger.Incoming("P-1", 10_000, date(2026, 3, 1))])
+    async with db.transaction() as s:
+        await intake(s, ctx, [decrease(charge, "P-1", 3_000, "r1", key="r1:k1")])
+    async with db.sessions() as s:
+        assert (await s.get(Payer, "P-1")).credit_grosze == 3_000
+    async with db.transaction() as s:
+        await intake(s, ctx, [charge("P-1", 8_000, key="r2", due=(date(2026, 6, 15),))])
+    async with db.sessions() as s:
+        assert (await s.get(Payer, "P-1")).credit_grosze == 0
+        r2 = (
+            await s.execute(select(Receivable).where(Receivable.due_date == date(2026, 6, 15)))
+        ).scalar_one()
+        assert r2.principal_paid_grosze == 3_000
+
+
+async def test_decrease_naming_another_payers_charge_leaves_it_alone(db, ctx, charge):
+    async with db.transaction() as s:
+        await intake(s, ctx, [charge("P-2", 10_000, key="theirs")])
+    async with db.transaction() as s:
+        await intake(s, ctx, [decrease(charge, "P-1", 3_000, "theirs", key="mine:k1")])
+    async with db.sessions() as s:
+        (theirs,) = (await s.execute(select(Receivable))).scalars().all()
+        assert theirs.payer_id == "P-2" and theirs.principal_paid_grosze == 0
+        assert (await s.get(Payer, "P-1")).credit_grosze == 3_000
+
+
+async def test_invoice_or_installment_with_a_negative_amount_is_refused(db, ctx, charge):
+    from portal_platform.errors import InvalidArgument
+
+    for kind in ("invoice", "installment"):
+        with pytest.raises(InvalidArgument) as err:
+            async with db.transaction() as s:
+                await intake(s, ctx, [charge("P-1", -5_000, kind=kind)])
+        assert err.value.field == "lines"
+    with pytest.raises(InvalidArgument, match="zerowa"):
+        async with db.transaction() as s:
+            await intake(s, ctx, [charge("P-1", 0)])
+    async with db.sessions() as s:
+        assert (await s.execute(select(Charge))).scalars().all() == []

@@ -89,7 +89,7 @@ async def demo(rt: Runtime, args: list[str]) -> int:
 
 
 async def send_credits(rt: Runtime, args: list[str]) -> int:
-    """Send decreases held as credits to billing (once billing books negative fee notices)."""
+    """Send decreases that earlier versions held as credits to billing (negative fee notices)."""
     from waste.assessment.recalc import send_held_credits
 
     assert rt.db is not None and rt.outbox is not None

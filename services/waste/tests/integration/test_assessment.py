@@ -108,18 +108,18 @@ async def test_change_in_june_recomputes_september_and_november_only(waste):
         waste_pb2.ListInstallmentsRequest(payer_id="P-2", year=YEAR)
     )
     assert [i.amount_grosze for i in listed.installments] == [42000, 42000, 28000, 31500]
-    # Billing books positive amounts only: the decreases are held as credits for now...
-    assert result.held_grosze == -24500
-    assert [len(i.charge_keys) for i in listed.installments] == [1, 1, 1, 1]
-    assert not [e for e in await charge_events(rt) if e.document_kind == FEE_NOTICE]
-    # ... and sent as fee notices when billing takes them.
-    async with rt.db.transaction() as s:
-        assert await recalc.send_held_credits(s, outbox) == 2
+    # The decreases go to billing at once as negative fee notices naming their installments.
+    assert [len(i.charge_keys) for i in listed.installments] == [1, 1, 2, 2]
     notices = [e for e in await charge_events(rt) if e.document_kind == FEE_NOTICE]
-    assert [(n.due_dates[0].month, n.lines[0].gross_grosze) for n in notices] == [
-        (9, -14000),
-        (11, -10500),
+    assert [
+        (n.due_dates[0].month, n.lines[0].gross_grosze, n.corrects_idempotency_key)
+        for n in notices
+    ] == [
+        (9, -14000, listed.installments[2].charge_keys[0]),
+        (11, -10500, listed.installments[3].charge_keys[0]),
     ]
+    async with rt.db.transaction() as s:
+        assert await recalc.send_held_credits(s, outbox) == 0
     # Recalculating again changes nothing.
     async with rt.db.transaction() as s:
         again = await recalc.after_declaration_change(

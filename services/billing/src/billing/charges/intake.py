@@ -41,14 +41,26 @@ async def intake(session: AsyncSession, ctx: Context, charges: Sequence[ChargeIn
         return IntakeResult()
     by_key = {(c.module, c.idempotency_key): c for c in charges}
     payer_rows = await _payer_snapshots(session, {b.payer_id for b in booked})
+    corrected = await _corrected_charges(
+        session,
+        {
+            (b.module, by_key[(b.module, b.idempotency_key)].corrects_key)
+            for b in booked
+            if b.gross_grosze < 0 and by_key[(b.module, b.idempotency_key)].corrects_key
+        },
+    )
     on = today()
     drafts: list[Draft] = []
     receivables: list[dict[str, object]] = []
+    decreases: list[ledger.Incoming] = []
     for b in booked:
         c = by_key[(b.module, b.idempotency_key)]
         dues = sorted(c.due_dates) or [on + timedelta(days=ctx.payment_days)]
         doc_id = str(uuid.uuid4())
         payer = payer_rows[b.payer_id]
+        original = corrected.get((b.module, c.corrects_key)) if b.gross_grosze < 0 else None
+        if original is not None and original[0] != b.payer_id:
+            original = None  # a key of another payer's charge: never touch their ledger
         drafts.append(
             Draft(
                 id=doc_id,
@@ -64,8 +76,22 @@ async def intake(session: AsyncSession, ctx: Context, charges: Sequence[ChargeIn
                 filename=c.attachment.filename if c.attachment else "",
                 content_type=c.attachment.content_type if c.attachment else "application/pdf",
                 content=c.attachment.content if c.attachment else None,
+                corrects_id=original[2] if original else None,
             )
         )
+        if b.gross_grosze < 0:
+            # A decrease: the corrected charge's unpaid principal goes down, the rest is credit.
+            decreases.append(
+                ledger.Incoming(
+                    b.payer_id,
+                    -b.gross_grosze,
+                    on,
+                    None,
+                    (original[1],) if original else (),
+                    kind_prefix="correction",
+                )
+            )
+            continue
         for due, amount in zip(
             dues, ledger.split_installments(b.gross_grosze, len(dues)), strict=True
         ):
@@ -84,8 +110,33 @@ async def intake(session: AsyncSession, ctx: Context, charges: Sequence[ChargeIn
             )
     issued = await documents.issue(session, ctx, drafts)
     await ledger.add_receivables(session, receivables)
+    if decreases:
+        await ledger.apply(session, ctx, decreases)
     await ledger.use_credit(session, ctx, {b.payer_id for b in booked}, on)
     return IntakeResult(booked, issued)
+
+
+async def _corrected_charges(
+    session: AsyncSession, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str, str | None]]:
+    """(module, idempotency key) → (payer id, charge id, its document id) of booked charges."""
+    from sqlalchemy import and_, or_, select
+
+    from billing.charges.models import Charge
+    from billing.documents.models import Document
+
+    out: dict[tuple[str, str], tuple[str, str, str | None]] = {}
+    wanted = sorted(keys)
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        rows = await session.execute(
+            select(Charge.module, Charge.idempotency_key, Charge.payer_id, Charge.id, Document.id)
+            .outerjoin(Document, Document.charge_id == Charge.id)
+            .where(or_(*(and_(Charge.module == m, Charge.idempotency_key == k) for m, k in chunk)))
+        )
+        for module, key, payer_id, charge_id, doc_id in rows.all():
+            out[(module, key)] = (payer_id, charge_id, doc_id)
+    return out
 
 
 async def _payer_snapshots(session: AsyncSession, ids: set[str]) -> dict[str, dict[str, str]]:

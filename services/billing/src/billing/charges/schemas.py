@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-DOCUMENT_KINDS = ("invoice", "fee_notice", "decision", "installment")
+DOCUMENT_KINDS = ("invoice", "fee_notice", "decision", "installment", "correction")
+# A module may lower what it charged only with these documents (a negative amount).
+DECREASE_KINDS = ("fee_notice", "decision", "correction")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,11 @@ class ChargeIn:
     payer_address: str = ""
     payer_nip: str = ""
     attachment: Attachment | None = None
+    corrects_key: str = ""  # a decrease: the idempotency key of the charge it lowers
+
+    @property
+    def gross_grosze(self) -> int:
+        return sum(line.gross_grosze for line in self.lines)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.bulk import insert_new_returning, insert_rows
 from billing.charges.models import Charge, ChargeLine
-from billing.charges.schemas import DOCUMENT_KINDS, BookedCharge, ChargeIn
+from billing.charges.schemas import DECREASE_KINDS, DOCUMENT_KINDS, BookedCharge, ChargeIn
 from portal_platform.db import insert_ignoring_conflicts
 from portal_platform.errors import InvalidArgument
 
@@ -34,8 +34,17 @@ def validate(charge: ChargeIn) -> None:
         raise InvalidArgument("Nieznany rodzaj dokumentu.", field="document_kind")
     if not charge.lines:
         raise InvalidArgument("Należność bez pozycji.", field="lines")
-    if sum(line.gross_grosze for line in charge.lines) <= 0:
-        raise InvalidArgument("Kwota należności musi być dodatnia.", field="lines")
+    total = charge.gross_grosze
+    if total == 0:
+        raise InvalidArgument("Kwota należności nie może być zerowa.", field="lines")
+    if total < 0 and charge.document_kind not in DECREASE_KINDS:
+        raise InvalidArgument(
+            "Kwota faktury i raty musi być dodatnia; zmniejszenie należności wysyła się "
+            "jako zawiadomienie, decyzję lub korektę.",
+            field="lines",
+        )
+    if len(charge.corrects_key) > 200:
+        raise InvalidArgument("Klucz korygowanej należności jest za długi.", field="corrects_key")
     for i, line in enumerate(charge.lines):
         where = f"lines[{i}]"
         if line.vat_rate not in VAT_RATES:

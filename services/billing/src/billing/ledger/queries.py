@@ -71,14 +71,29 @@ async def balances(
 ) -> tuple[list[Balance], Balance]:
     """Per module and in total, as of a date (interest computed to that date)."""
     per: dict[str, Balance] = {}
+    # A correction lowers what was charged; it is not a payment.
+    corrected = dict(
+        (
+            await session.execute(
+                select(Allocation.receivable_id, func.sum(Allocation.amount_grosze))
+                .where(
+                    Allocation.payer_id == payer_id,
+                    Allocation.kind.like("correction:%"),
+                    Allocation.receivable_id.is_not(None),
+                )
+                .group_by(Allocation.receivable_id)
+            )
+        ).all()
+    )
     for r in await receivables_of(session, payer_id):
         b = per.setdefault(r.module, Balance(module=r.module))
         left = r.amount_grosze - r.principal_paid_grosze
         if r.kind == "reminder_cost":
             b.reminder_costs += left
             continue
-        b.charged += r.amount_grosze
-        b.paid += r.principal_paid_grosze
+        lowered = int(corrected.get(r.id, 0))
+        b.charged += r.amount_grosze - lowered
+        b.paid += r.principal_paid_grosze - lowered
         b.outstanding += left
         if left and r.due_date < as_of:
             b.overdue += left
@@ -223,7 +238,7 @@ async def statement(
                 )
             )
     corrections = select(Document).where(
-        Document.payer_id == payer_id, Document.kind == "correction", Document.gross_grosze < 0
+        Document.payer_id == payer_id, Document.gross_grosze < 0
     )
     if module:
         corrections = corrections.where(Document.module == module)
@@ -233,7 +248,7 @@ async def statement(
                 d.issued_on,
                 "correction",
                 d.module,
-                f"Korekta: {d.reason}",
+                f"Korekta: {d.reason}" if d.reason else d.title,
                 d.number or "",
                 0,
                 -d.gross_grosze,

@@ -168,3 +168,21 @@ def allocate(
         left -= principal_part + interest_part
     result.credit = left
     return result
+
+
+def reduce_principal(amount: int, items: Sequence[OpenItem]) -> Allocation:
+    """A decrease of what was charged (a correction): it lowers the items' unpaid principal,
+    oldest due first, never interest or reminder costs; what is left becomes credit."""
+    result = Allocation()
+    left = amount
+    for it in sorted(items, key=lambda x: (x.due_date, x.id)):
+        if left <= 0:
+            break
+        if it.kind != "charge" or it.principal <= 0:
+            continue
+        part = min(left, it.principal)
+        result.applied.append(Applied(it.id, "principal", part, it.module))
+        it.principal -= part
+        left -= part
+    result.credit = left
+    return result

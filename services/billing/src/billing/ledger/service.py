@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from billing.bulk import insert_rows, one_of, update_rows
 from billing.context import Context
 from billing.ledger.models import Allocation, Receivable
-from billing.ledger.rules import OpenItem, allocate
+from billing.ledger.rules import OpenItem, allocate, reduce_principal
 from billing.payers.models import Payer
 
 
@@ -128,7 +128,11 @@ async def apply(
     leftover: dict[str, int] = defaultdict(int)
     for inc in incoming:
         live = [it for it in payer_items.get(inc.payer_id, []) if it.principal or it.interest_owed]
-        result = allocate(inc.amount, inc.paid_on, live, ctx.regime, inc.indicated)
+        if inc.kind_prefix == "correction":
+            targets = [it for it in live if it.charge_id in inc.indicated]
+            result = reduce_principal(inc.amount, targets)
+        else:
+            result = allocate(inc.amount, inc.paid_on, live, ctx.regime, inc.indicated)
         for a in result.applied:
             alloc_rows.append(
                 {

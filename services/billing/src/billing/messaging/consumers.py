@@ -26,6 +26,7 @@ KIND_NAMES = {
     billing_pb2.DOCUMENT_KIND_FEE_NOTICE: "fee_notice",
     billing_pb2.DOCUMENT_KIND_DECISION: "decision",
     billing_pb2.DOCUMENT_KIND_INSTALLMENT: "installment",
+    billing_pb2.DOCUMENT_KIND_CORRECTION: "correction",
 }
 
 
@@ -89,6 +90,7 @@ def to_charge_in(env: Envelope) -> ChargeIn:
         payer_address=ev.payer.address,
         payer_nip=ev.payer.nip,
         attachment=attachment,
+        corrects_key=ev.corrects_idempotency_key,
     )
 
 

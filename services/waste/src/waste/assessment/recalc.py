@@ -28,13 +28,11 @@ class RecalcResult:
     installments_changed: int = 0
     difference_grosze: int = 0
     notices: int = 0
-    held_grosze: int = 0  # decreases kept as credits (not sent to billing yet)
 
     def add(self, other: RecalcResult) -> None:
         self.installments_changed += other.installments_changed
         self.difference_grosze += other.difference_grosze
         self.notices += other.notices
-        self.held_grosze += other.held_grosze
 
 
 async def assessed_years(session: AsyncSession, from_year: int) -> list[int]:
@@ -113,16 +111,11 @@ async def recalculate_declaration(
             kind, title = "fee_notice", notice_title(ctx.year, ch.number)
         due = ch.due_date if ch.due_date > today else today + timedelta(days=NOTICE_PAYMENT_DAYS)
         amount = ch.delta_grosze
-        # Billing's intake books positive amounts only: a decrease is held here as a credit
-        # until billing takes negative fee notices (`python -m waste send-credits`).
-        held = amount < 0
         session.add(
             InstallmentCharge(
                 idempotency_key=key,
                 installment_id=inst.id,
-                kind="installment"
-                if kind == "installment"
-                else ("credit" if held else "correction"),
+                kind="installment" if kind == "installment" else "correction",
                 amount_grosze=amount,
                 due_date=due,
                 cause=cause[:200],
@@ -131,9 +124,8 @@ async def recalculate_declaration(
         )
         result.installments_changed += 1
         result.difference_grosze += amount
-        if held:
-            result.held_grosze += amount
-            continue
+        # A decrease is a negative fee notice: billing lowers the installment's unpaid part
+        # (named by its key) and keeps what was already paid as the payer's credit.
         charges.append(
             ChargeOut(
                 ref.payer_id,
@@ -145,6 +137,7 @@ async def recalculate_declaration(
                 due,
                 ch.period_from,
                 ch.period_to,
+                base_key(ref.id, ctx.year, ch.number) if amount < 0 else "",
             )
         )
         result.notices += kind == "fee_notice"
@@ -220,7 +213,8 @@ async def after_rate_change(
 
 
 async def send_held_credits(session: AsyncSession, outbox: Outbox) -> int:
-    """Send the decreases held as credits to billing as (negative) fee notices."""
+    """Send decreases held as credits by earlier versions (which did not send them) to billing
+    as negative fee notices; new decreases are sent when they are made."""
     rows = (
         await session.execute(
             select(InstallmentCharge, Installment, Property.address)
@@ -247,6 +241,7 @@ async def send_held_credits(session: AsyncSession, outbox: Outbox) -> int:
                 credit.due_date,
                 inst.period_from,
                 inst.period_to,
+                base_key(inst.declaration_id, inst.year, inst.number),
             )
         )
         credit.kind = "correction"

@@ -37,6 +37,7 @@ class ChargeOut:
     due_date: date
     period_from: date
     period_to: date
+    corrects_key: str = ""  # a decrease: the key of the installment's charge it lowers
 
 
 def _date(d: date) -> common_pb2.Date:
@@ -66,6 +67,7 @@ def to_event(c: ChargeOut) -> billing_pb2.ChargeRequested:
             )
         ],
         due_dates=[_date(c.due_date)],
+        corrects_idempotency_key=c.corrects_key,
     )
 
 
