@@ -127,6 +127,10 @@ async def test_resident_pages_in_english_show_no_polish_service_text(system):
     assert "Property tax" in home and "Municipal waste fee" in home
     assert "Reading by 30 November" in home
 
+    missing = await web.get(f"/odpady/zmiana?platnik={DEMO_PAYER}&nieruchomosc=N-NONE")
+    assert missing.status_code == 404 and "Property not found." in missing.text
+    assert "<h1>" in missing.text  # the portal's error page, not a bare paragraph
+
 
 async def test_the_same_pages_in_polish_keep_the_services_texts(system):
     web = system

@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import CurrentUser, require_verified
 from gateway.clients import service_channel
 from gateway.features.waste import views
+from gateway.web.i18n import N_
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal.common.v1 import common_pb2
 from portal.waste.v1 import waste_pb2, waste_pb2_grpc
 from portal_platform.csrf import verify_csrf
+from portal_platform.error_pages import error_response
 from portal_platform.errors import DomainError, NotFound
 from portal_platform.logging import get_logger
 from portal_platform.rpc.client import call
@@ -136,14 +138,14 @@ def _find_property(decls: Any, property_id: str) -> Any:
     for p in decls.properties:
         if p.property.property_id == property_id:
             return p
-    raise NotFound("Nie znaleziono nieruchomości.", field="property_id")
+    raise NotFound(N_("Nie znaleziono nieruchomości."), field="property_id")
 
 
 async def _form_context(
     request: Request, user: CurrentUser, payer_id: str, property_id: str
 ) -> dict[str, Any]:
     if payer_id not in user.payers:
-        raise NotFound("Nie znaleziono nieruchomości.", field="property_id")
+        raise NotFound(N_("Nie znaleziono nieruchomości."), field="property_id")
     decls = await call(
         waste_stub(request).ListDeclarations,
         waste_pb2.ListDeclarationsRequest(payer_id=payer_id),
@@ -177,7 +179,7 @@ async def change_form(request: Request, user: Resident) -> Response:
     try:
         ctx = await _form_context(request, user, payer_id, property_id)
     except NotFound as exc:
-        return HTMLResponse(f"<p>{exc.message}</p>", status_code=404)
+        return error_response(request, 404, exc.message)
     return render(request, "waste/change.html", ctx)
 
 
@@ -190,7 +192,7 @@ async def change_submit(request: Request, user: Resident) -> Response:
     try:
         ctx = await _form_context(request, user, payer_id, property_id)
     except NotFound as exc:
-        return HTMLResponse(f"<p>{exc.message}</p>", status_code=404)
+        return error_response(request, 404, exc.message)
     values = {f: str(form.get(f, "")).strip() for f in FORM_FIELDS}
     flags = {
         "composting": form.get("composting") == "1",
@@ -199,7 +201,7 @@ async def change_submit(request: Request, user: Resident) -> Response:
     ctx.update(values=values, flags=flags)
     change = _parse_date(values["change_date"])
     if change is None:
-        ctx["error"] = DomainError("Podaj datę w formacie RRRR-MM-DD.", field="change_date")
+        ctx["error"] = DomainError(N_("Podaj datę w formacie RRRR-MM-DD."), field="change_date")
         return render(request, "waste/change.html", ctx, status_code=422)
     req = waste_pb2.FileDeclarationRequest(
         property_id=property_id,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import CurrentUser, require_verified
 from gateway.features.water import client, views
+from gateway.web.i18n import N_
 from portal.common.v1 import common_pb2
 from portal.water.v1 import water_pb2
 from portal_platform.csrf import verify_csrf
@@ -61,7 +62,7 @@ def _request_parts(premises: Any, form: dict[str, str]) -> tuple[Any, list[Any]]
     """The date (a clear error when unreadable) and the values typed for active meters."""
     day = views.parse_date(form.get("reading_date", ""))
     if day is None:
-        raise InvalidArgument("Podaj datę odczytu w formacie RRRR-MM-DD.", field="reading_date")
+        raise InvalidArgument(N_("Podaj datę odczytu w formacie RRRR-MM-DD."), field="reading_date")
     values = [
         water_pb2.ReadingValueInput(
             meter_id=m.meter_id, value_m3=form.get(f"value_{m.meter_id}", "")
