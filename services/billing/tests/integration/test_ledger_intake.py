@@ -177,6 +177,15 @@ async def test_invoice_or_installment_with_a_negative_amount_is_refused(db, ctx,
         assert err.value.field == "lines"
     with pytest.raises(InvalidArgument, match="zerowa"):
         async with db.transaction() as s:
-            await intake(s, ctx, [charge("P-1", 0)])
+            await intake(s, ctx, [charge("P-1", 0, kind="installment")])
     async with db.sessions() as s:
         assert (await s.execute(select(Charge))).scalars().all() == []
+
+
+async def test_an_invoice_that_comes_out_even_is_issued_with_nothing_to_pay(db, ctx, charge):
+    async with db.transaction() as s:
+        result = await intake(s, ctx, [charge("P-1", 0, module="water", kind="invoice")])
+    (doc,) = result.documents
+    assert doc.gross_grosze == 0 and doc.number
+    async with db.sessions() as s:
+        assert (await s.execute(select(Receivable))).scalars().all() == []

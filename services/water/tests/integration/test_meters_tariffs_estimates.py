@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from portal.billing.v1 import billing_pb2
 from portal.water.v1 import water_pb2 as w
 from portal_platform.errors import Conflict, DomainError, InvalidArgument, PermissionDenied
 
@@ -170,8 +171,19 @@ async def test_estimated_reading_then_actual_settles_it(water):
         ),
     )
     assert used.quantity_m3 == "60"
-    subjects = [s for s, _ in await water.outbox()]
-    assert subjects.count("portal.charges.water.requested.v1") == 3
+    charges = [
+        billing_pb2.ChargeRequested.FromString(payload)
+        for subject, payload in await water.outbox()
+        if subject == "portal.charges.water.requested.v1"
+    ]
+    assert len(charges) == 3
+    # billing books invoices with positive amounts only: this one is a correction lowering
+    # the estimated invoice (its charge key is the estimated reading's id)
+    estimate_charge, final_charge = charges[1], charges[2]
+    assert estimate_charge.document_kind == billing_pb2.DOCUMENT_KIND_INVOICE
+    assert final_charge.document_kind == billing_pb2.DOCUMENT_KIND_CORRECTION
+    assert final_charge.corrects_idempotency_key == estimate_charge.idempotency_key
+    assert sum(x.gross_grosze for x in final_charge.lines) == final.gross_grosze < 0
 
 
 async def test_tariff_prices_are_dated_and_never_overlap(water):

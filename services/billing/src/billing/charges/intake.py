@@ -92,6 +92,8 @@ async def intake(session: AsyncSession, ctx: Context, charges: Sequence[ChargeIn
                 )
             )
             continue
+        if b.gross_grosze == 0:
+            continue  # e.g. a settlement that came out even: the document, nothing to pay
         for due, amount in zip(
             dues, ledger.split_installments(b.gross_grosze, len(dues)), strict=True
         ):

@@ -35,8 +35,8 @@ def validate(charge: ChargeIn) -> None:
     if not charge.lines:
         raise InvalidArgument("Należność bez pozycji.", field="lines")
     total = charge.gross_grosze
-    if total == 0:
-        raise InvalidArgument("Kwota należności nie może być zerowa.", field="lines")
+    if total == 0 and charge.document_kind == "installment":
+        raise InvalidArgument("Kwota raty nie może być zerowa.", field="lines")
     if total < 0 and charge.document_kind not in DECREASE_KINDS:
         raise InvalidArgument(
             "Kwota faktury i raty musi być dodatnia; zmniejszenie należności wysyła się "

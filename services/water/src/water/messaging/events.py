@@ -29,13 +29,23 @@ def pb_date(d: date | None) -> common_pb2.Date | None:
 
 
 def charge_requested(d: Decided, policy: Policy) -> billing_pb2.ChargeRequested:
-    """The invoice of a settlement as billing's ChargeRequested (idempotency key = reading id)."""
+    """The invoice of a settlement as billing's ChargeRequested (idempotency key = reading id).
+
+    An actual reading that settles estimated invoices may come out below them: that invoice
+    is a correction lowering the last estimate (billing keeps what was paid as credit).
+    """
     assert d.settlement is not None and d.plan is not None
+    decrease = d.plan.invoice.gross_grosze < 0
     return billing_pb2.ChargeRequested(
         payer_id=d.premises.payer_id,
         module=MODULE,
         idempotency_key=d.reading.id,
-        document_kind=billing_pb2.DOCUMENT_KIND_INVOICE,
+        document_kind=billing_pb2.DOCUMENT_KIND_CORRECTION
+        if decrease
+        else billing_pb2.DOCUMENT_KIND_INVOICE,
+        corrects_idempotency_key=d.plan.settles_charges[-1]
+        if decrease and d.plan.settles_charges
+        else "",
         title=d.settlement.title,
         lines=[
             billing_pb2.ChargeLine(

@@ -35,6 +35,7 @@ class PastSettlement:
     end_values: Mapping[str, int]
     lines: Sequence[Line] = ()
     gross_grosze: int = 0
+    reading_id: str = ""  # its charge's idempotency key in billing
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Plan:
     settles: tuple[str, ...] = ()  # estimated settlements this one settles
     deducted_grosze: int = 0
     per_kind: dict[str, int] = field(default_factory=dict)
+    settles_charges: tuple[str, ...] = ()  # billing keys (reading ids) of the settled estimates
 
 
 def plan_actual(
@@ -154,6 +156,7 @@ def plan_actual(
         tuple(e.id for e in state.open_estimates),
         deducted,
         per_kind,
+        tuple(e.reading_id for e in state.open_estimates if e.reading_id),
     )
 
 

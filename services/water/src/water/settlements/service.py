@@ -54,6 +54,7 @@ def past(s: Settlement) -> PastSettlement:
         end_values={k: int(v) for k, v in (s.end_values or {}).items()},
         lines=tuple(line_from_json(x) for x in s.lines),
         gross_grosze=s.gross_grosze,
+        reading_id=s.reading_id or "",
     )
 
 
