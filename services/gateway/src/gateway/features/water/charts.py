@@ -38,6 +38,7 @@ def bar_chart(
 ) -> str:
     """An accessible SVG: role img, title and description; estimated bars hatched and labelled."""
     top = _nice_max(max((b.value for b in bars), default=Decimal(0)))
+    estimate = escape(_("szacunek"))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(bars), 1)
     bar_w = min(slot * 0.6, 80)
@@ -69,7 +70,7 @@ def bar_chart(
         x = LEFT + slot * i + (slot - bar_w) / 2
         y = TOP + plot_h - h
         fill = f"url(#{chart_id}-hatch)" if b.estimated else "#0b4f8a"
-        note = f" ({_('szacunek')})" if b.estimated else ""
+        note = f" ({estimate})" if b.estimated else ""
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}" '
             f'stroke="#0b4f8a"><title>{escape(b.label)}: {escape(b.text)}{note}</title></rect>'
@@ -81,7 +82,7 @@ def bar_chart(
         if b.estimated:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{TOP + plot_h + 30}" text-anchor="middle" '
-                f'font-size="11" fill="#1a1a1a">{escape(_("szacunek"))}</text>'
+                f'font-size="11" fill="#1a1a1a">{estimate}</text>'
             )
     parts.append(
         f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
