@@ -105,6 +105,29 @@ async def test_purchase_in_june_gives_a_new_decision_from_july(tax):
     assert [x.version for x in listed.assessments] == [2, 1]
 
 
+async def test_garage_sold_in_june_lowers_the_september_and_november_charges(tax):
+    rt, client = tax
+    garage = pb.TaxObject(category="building_other", location="Ludwin 12, garaż", area="20")
+    await enter(client, "P-5", [*house(), garage], date(2015, 5, 4), taxpayer=person("P-5"))
+    first = await issue(client, "P-5", date(2027, 2, 10))
+    await enter(client, "P-5", house(), date(2027, 6, 12))
+    change = await issue(client, "P-5", date(2027, 7, 20))
+    # 519 + 140 = 659 zł a year; without the garage from July: 659 − 70 = 589 zł
+    assert (first.tax_grosze, change.tax_grosze) == (65900, 58900)
+    assert [i.charged_grosze for i in change.installments][2:] == [-3500, -3500]
+    events = await charge_events(rt)
+    first_keys = {py_date(e.due_dates[0]): e.idempotency_key for e in events[:4]}
+    decreases = events[4:]
+    # the change decision lowers the earlier charges of installments 3 and 4 in billing
+    assert [
+        (e.lines[0].gross_grosze, e.document_kind, e.corrects_idempotency_key) for e in decreases
+    ] == [
+        (-3500, billing_pb2.DOCUMENT_KIND_DECISION, first_keys[date(2027, 9, 15)]),
+        (-3500, billing_pb2.DOCUMENT_KIND_DECISION, first_keys[date(2027, 11, 15)]),
+    ]
+    assert "DECYZJA ZMIENIAJĄCA" in pdf_text(decreases[0].document.content)
+
+
 async def test_first_purchase_in_june_taxed_from_july(tax):
     _rt, client = tax
     await enter(client, "P-4", house(), date(2027, 6, 12), taxpayer=person("P-4"))

@@ -204,8 +204,8 @@ async def store(
             Installment(
                 assessment_id=a.id, number=period.number, label=period.label,
                 due_date=p.due[period.number], amount_grosze=amount,
-                charged_grosze=max(delta, 0),
-                idempotency_key=f"{a.id}:{period.number}" if delta > 0 else "",
+                charged_grosze=delta,
+                idempotency_key=f"{a.id}:{period.number}" if delta else "",
             )
         )  # fmt: skip
     session.add_all(rows)
@@ -215,17 +215,41 @@ async def store(
         from property_tax.assessment.document import render_decision
 
         a.document = render_decision(d, a, rows, authority)
-    await queue_charges(session, outbox, _charges(d, a, rows))
+    earlier = await _charged_before(session, d.taxpayer.payer_id, d.year, a.id)
+    await queue_charges(session, outbox, _charges(d, a, rows, earlier))
     await session.flush()
     return await get(session, a.id)
 
 
-def _charges(d: Draft, a: Assessment, rows: list[Installment]) -> list[ChargeOut]:
+async def _charged_before(
+    session: AsyncSession, payer_id: str, year: int, current_id: str
+) -> dict[int, str]:
+    """Installment number → billing key of the latest earlier charge of it (what a decrease
+    lowers)."""
+    rows = await session.execute(
+        select(Installment.number, Installment.idempotency_key)
+        .join(Assessment, Assessment.id == Installment.assessment_id)
+        .where(
+            Assessment.payer_id == payer_id,
+            Assessment.year == year,
+            Assessment.id != current_id,
+            Installment.charged_grosze > 0,
+        )
+        .order_by(Assessment.version)
+    )
+    return {number: key for number, key in rows.all() if key}
+
+
+def _charges(
+    d: Draft, a: Assessment, rows: list[Installment], earlier: dict[int, str]
+) -> list[ChargeOut]:
+    """Increases as decision/installment charges; a decrease lowers the installment's earlier
+    charge (billing keeps what was paid as credit: zaliczenie na poczet rat lub zwrot)."""
     t = d.taxpayer
     out: list[ChargeOut] = []
     by_number = {p.number: p for p in d.periods}
     change = f", zmiana od {a.from_month:02d}.{a.year}" if a.version > 1 else ""
-    for i in (r for r in rows if r.charged_grosze > 0):
+    for i in (r for r in rows if r.charged_grosze):
         period = by_number[i.number]
         first = not out and a.basis == "decision"
         what = "jednorazowo" if a.at_once else period.label
@@ -237,7 +261,7 @@ def _charges(d: Draft, a: Assessment, rows: list[Installment]) -> list[ChargeOut
         out.append(
             ChargeOut(
                 payer_id=t.payer_id, idempotency_key=i.idempotency_key,
-                kind="decision" if first else "installment", title=title,
+                kind=_kind(a, first, i.charged_grosze), title=title,
                 description=f"Podatek od nieruchomości {a.year} — {what}{change}",
                 amount_grosze=i.charged_grosze, due_date=i.due_date,
                 period_from=date(a.year, min(period.months), 1),
@@ -246,9 +270,18 @@ def _charges(d: Draft, a: Assessment, rows: list[Installment]) -> list[ChargeOut
                 payer_nip=t.identifier if t.kind == "company" else "",
                 document=a.document if first else None,
                 document_name=f"decyzja_{a.number.replace('.', '_')}.pdf",
+                corrects_key=earlier.get(i.number, "") if i.charged_grosze < 0 else "",
             )
         )  # fmt: skip
     return out
+
+
+def _kind(a: Assessment, first: bool, amount: int) -> str:
+    """A decision's first charge carries it; a decrease is part of the decision that lowers
+    the tax (or, for a company's DN-1, a correction); other increases are installments."""
+    if amount < 0:
+        return "decision" if a.basis == "decision" else "correction"
+    return "decision" if first else "installment"
 
 
 def _month_end(year: int, month: int) -> date:

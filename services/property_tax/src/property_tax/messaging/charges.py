@@ -17,6 +17,7 @@ SUBJECT = f"portal.charges.{MODULE}.requested.v1"
 KINDS = {
     "decision": billing_pb2.DOCUMENT_KIND_DECISION,
     "installment": billing_pb2.DOCUMENT_KIND_INSTALLMENT,
+    "correction": billing_pb2.DOCUMENT_KIND_CORRECTION,
 }
 
 
@@ -26,7 +27,7 @@ class ChargeOut:
 
     payer_id: str
     idempotency_key: str
-    kind: str  # decision | installment
+    kind: str  # decision | installment | correction (a company's lower DN-1)
     title: str
     description: str
     amount_grosze: int
@@ -38,6 +39,7 @@ class ChargeOut:
     payer_nip: str = ""
     document: bytes | None = None
     document_name: str = "decyzja.pdf"
+    corrects_key: str = ""  # a decrease: the key of the installment's charge it lowers
 
 
 def _date(d: date) -> common_pb2.Date:
@@ -68,6 +70,7 @@ def to_event(c: ChargeOut) -> billing_pb2.ChargeRequested:
         ],
         due_dates=[_date(c.due_date)],
         payer=billing_pb2.PayerDetails(name=c.payer_name, address=c.payer_address, nip=c.payer_nip),
+        corrects_idempotency_key=c.corrects_key,
     )
     if c.document:
         event.document.CopyFrom(
