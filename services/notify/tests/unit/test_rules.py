@@ -39,3 +39,24 @@ def test_money_and_dates():
     assert money(123456, "en") == "PLN 1,234.56"
     assert long_date(date(2027, 11, 30)) == "30 listopada 2027"
     assert long_date(date(2027, 11, 30), "en") == "30 November 2027"
+
+
+def test_a_decrease_gets_its_own_mail_with_nothing_to_pay():
+    from notify.mail.render import Renderer
+
+    assert (
+        document_template(module="waste", kind="fee_notice", is_reminder=False, gross_grosze=-10500)
+        == "document_decrease"
+    )
+    renderer = Renderer(
+        {"gmina_name": "Gmina Ludwin", "gmina_contact": "tel. 81 757 00 00",
+         "portal_url": "https://portal.ludwin.pl"}
+    )  # fmt: skip
+    context = {"name": "Jan", "number": "ZAW/O/2027/06/000012", "title": "Korekta raty 3/2027",
+               "gross_grosze": -10500, "due_date": None, "optional": True}  # fmt: skip
+    pl = renderer.render("document_decrease", "pl", context)
+    assert pl.subject == "Zmniejszenie należności — dokument ZAW/O/2027/06/000012"
+    assert "Zmniejszenie o: 105,00\u00a0zł" in pl.text and "Nie musisz niczego płacić" in pl.text
+    assert "-105" not in pl.text and "Termin płatności" not in pl.text
+    en = renderer.render("document_decrease", "en", context)
+    assert "Reduced by: PLN 105.00" in en.text

@@ -33,6 +33,7 @@ KIND_NAMES = {
     billing_pb2.DOCUMENT_KIND_FEE_NOTICE: "fee_notice",
     billing_pb2.DOCUMENT_KIND_DECISION: "decision",
     billing_pb2.DOCUMENT_KIND_INSTALLMENT: "installment",
+    billing_pb2.DOCUMENT_KIND_CORRECTION: "correction",
 }
 
 
@@ -118,6 +119,7 @@ def billing_notice(env: Envelope) -> Notice | None:
             module=doc.module,
             kind=KIND_NAMES.get(doc.document_kind, ""),
             is_reminder=doc.is_reminder,
+            gross_grosze=doc.gross_grosze,
         )
         context = {
             "number": doc.number,

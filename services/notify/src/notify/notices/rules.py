@@ -19,10 +19,12 @@ def reading_template(decision: str) -> str | None:
     return READING_TEMPLATES.get(decision)
 
 
-def document_template(*, module: str, kind: str, is_reminder: bool) -> str:
-    """An upomnienie, a waste fee notice, or any other document (invoice, decision...)."""
+def document_template(*, module: str, kind: str, is_reminder: bool, gross_grosze: int = 0) -> str:
+    """An upomnienie, a decrease (nothing to pay), a waste fee notice, or any other document."""
     if is_reminder:
         return "dunning"
+    if gross_grosze < 0:
+        return "document_decrease"
     if module == "waste" and kind == "fee_notice":
         return "fee_notice"
     return "document_issued"
