@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from billing.ledger.queries import _payment_label as payment_label
+from billing.payments.service import _title as online_payment_title
 from gateway.web.service_text import service_markup, service_text
 from portal_platform.i18n import current_language
 from property_tax.assessment.rules import COMPANY_PERIODS, PERSON_PERIODS
@@ -119,6 +121,18 @@ def service_texts() -> list[str]:
         "Koszty upomnienia",
         "Odsetki za zwłokę",
         f"Korekta: {installment_title(2027, 1)}",
+        *statement_payments(),
+        "Wpłata (zaliczona)",
+        "Zaliczenie nadpłaty",
+    ]
+
+
+def statement_payments() -> list[str]:
+    """Payments as billing describes them in the account statement (kartoteka)."""
+    online = [online_payment_title("P-000001", 2), online_payment_title("P-000001", 0)]
+    return [
+        *(payment_label(SimpleNamespace(channel="online", title=t)) for t in online),
+        *(payment_label(SimpleNamespace(channel=c, title="")) for c in ("statement", "cash", "x")),
     ]
 
 
@@ -152,10 +166,27 @@ def test_unknown_text_stays_polish_and_is_marked(english: None) -> None:
     assert service_text("Korekta: błędny adres") == "Korekta: błędny adres"
 
 
+def test_quoted_titles_stay_polish_inside_a_translated_entry(english: None) -> None:
+    """A transfer title or a clerk's reason is kept as it came, marked lang="pl" on its own."""
+    transfer = payment_label(SimpleNamespace(channel="statement", title="Opłata za wodę <III>"))
+    assert service_text(transfer) == "Payment to the account: Opłata za wodę <III>"
+    assert service_markup(transfer) == (
+        'Payment to the account: <span lang="pl">Opłata za wodę &lt;III&gt;</span>'
+    )
+    cash = payment_label(SimpleNamespace(channel="cash", title="KP/12/2026"))
+    assert service_text(cash) == "Payment at the office cash desk: KP/12/2026"
+    assert service_markup("Zwrot nadpłaty: wniosek z 3.11.2026") == (
+        'Refund of overpayment: <span lang="pl">wniosek z 3.11.2026</span>'
+    )
+    online = payment_label(SimpleNamespace(channel="online", title=online_payment_title("P-1", 3)))
+    assert service_markup(online) == "Online payment: Payment of receivables (3), kartoteka P-1"
+
+
 def test_polish_pages_show_the_text_as_it_is() -> None:
     text = installment_title(2027, 2)
     assert service_text(text) == text
     assert service_markup(text, lower=True) == "o" + text[1:]
+    assert service_markup("Wpłata na rachunek: <x>") == "Wpłata na rachunek: &lt;x&gt;"
 
 
 def test_modules_describe_themselves_in_both_languages() -> None:

@@ -6,7 +6,9 @@ recognises what it knows: a fixed text is looked up in the catalogue; a text wit
 ("Opłata za odpady komunalne — rata 2/2027") is matched against PATTERNS, Polish message ids
 whose placeholders say what they hold. A placeholder named after a VOCABULARY (component,
 document, ...) or a PHRASE is itself translated; numbers, dates, amounts and addresses are kept.
-A text that is not recognised stays Polish, and templates mark it with lang="pl".
+A QUOTE (a transfer title, a clerk's reason) is translated when known, else kept as it came and,
+in templates, marked lang="pl" on its own. A text that is not recognised stays Polish, and
+templates mark it with lang="pl".
 """
 
 from __future__ import annotations
@@ -82,6 +84,12 @@ FIXED = [
     # billing
     N_("Koszty upomnienia"),
     N_("Odsetki za zwłokę"),
+    N_("Wpłata online"),
+    N_("Wpłata na rachunek"),
+    N_("Wpłata w kasie"),
+    N_("Wpłata"),
+    N_("Wpłata (zaliczona)"),
+    N_("Zaliczenie nadpłaty"),
 ]
 
 # Texts with numbers in them, most specific first.
@@ -123,6 +131,12 @@ PATTERNS = [
     N_("Wszystkie należności, kartoteka %(id)s"),
     N_("Upomnienie — zaległości (%(module)s)"),
     N_("Korekta: %(line)s"),
+    # billing's account statement (kartoteka): payments and refunds with their titles
+    N_("Wpłata online: %(quote)s"),
+    N_("Wpłata na rachunek: %(quote)s"),
+    N_("Wpłata w kasie: %(quote)s"),
+    N_("Wpłata: %(quote)s"),
+    N_("Zwrot nadpłaty: %(quote)s"),
 ]
 
 # What a placeholder may hold (its name without trailing digits); kept as it is.
@@ -143,6 +157,8 @@ KINDS = {
 }
 # Placeholders holding a text that must itself be known (translated recursively).
 PHRASES = ("what", "label", "line")
+# Placeholders holding a text quoted as it came: translated when known, else kept in Polish.
+QUOTES = ("quote",)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -163,7 +179,7 @@ def compile_pattern(message: str) -> Pattern:
             words = sorted(VOCABULARY[kind], key=len, reverse=True)
             regex = "|".join(re.escape(w) for w in words)
             translated.append(name)
-        elif kind in PHRASES:
+        elif kind in PHRASES or kind in QUOTES:
             regex = ".+?"
             translated.append(name)
         else:
@@ -180,23 +196,42 @@ COMPILED = [compile_pattern(p) for p in PATTERNS]
 @lru_cache(maxsize=8192)
 def translated(text: str, lang: str) -> str | None:
     """`text` in `lang`, or None when the gateway does not know it."""
+    return _render(text, lang, html=False)
+
+
+@lru_cache(maxsize=8192)
+def translated_markup(text: str, lang: str) -> Markup | None:
+    """Like `translated`, as HTML: a quote kept in Polish is marked lang="pl"."""
+    found = _render(text, lang, html=True)
+    return None if found is None else Markup(found)
+
+
+def _render(text: str, lang: str, *, html: bool) -> str | None:
     gettext = catalogues.for_language(lang).gettext
     exact = gettext(text)
     if exact != text:
-        return exact
+        return escape(exact) if html else exact
     for p in COMPILED:
         m = p.regex.fullmatch(text)
         if m is None:
             continue
-        values = m.groupdict()
+        values: dict[str, str] = m.groupdict()
         for name in p.translated:
-            inner = translated(values[name], lang)
-            if inner is None:
+            inner = _render(values[name], lang, html=html)
+            if inner is not None:
+                values[name] = inner
+            elif name.rstrip("0123456789") in QUOTES:
+                values[name] = kept_polish(values[name]) if html else values[name]
+            else:
                 break
-            values[name] = inner
         else:
-            return gettext(p.message) % values
+            message = gettext(p.message)
+            return escape(message) % values if html else message % values
     return None
+
+
+def kept_polish(text: str) -> Markup:
+    return Markup('<span lang="pl">%s</span>') % text
 
 
 def service_text(text: str) -> str:
@@ -210,10 +245,12 @@ def service_text(text: str) -> str:
 def service_markup(text: str, lower: bool = False) -> Markup:
     """For templates: the text translated, or kept Polish inside <span lang="pl">."""
     lang = language()
-    shown = text if lang == "pl" or not text else translated(text, lang)
+    if lang == "pl" or not text:
+        return escape(first_lower(text, lower))
+    shown = translated_markup(text, lang)
     if shown is None:
-        return Markup('<span lang="pl">%s</span>') % first_lower(text, lower)
-    return escape(first_lower(shown, lower))
+        return kept_polish(first_lower(text, lower))
+    return Markup(first_lower(shown, lower))
 
 
 def first_lower(text: str, lower: bool) -> str:
