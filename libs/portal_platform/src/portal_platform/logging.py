@@ -22,8 +22,17 @@ def _add_request_id(
 
 def configure_logging(service: str, *, json: bool, level: str = "INFO") -> None:
     """Configure structlog and the standard library logging for one service process."""
-    renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    # JSON: the traceback as one "exception" string field (without it exc_info=True printed
+    # only `"exc_info": true`); console: a plain traceback (rich's, with every local variable,
+    # was slow and long).
+    final: list[structlog.types.Processor] = (
+        [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+        if json
+        else [
+            structlog.dev.ConsoleRenderer(
+                colors=False, exception_formatter=structlog.dev.plain_traceback
+            )
+        ]
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
@@ -46,7 +55,7 @@ def configure_logging(service: str, *, json: bool, level: str = "INFO") -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
         )
     )
     root = logging.getLogger()
