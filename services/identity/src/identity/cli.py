@@ -134,9 +134,10 @@ async def demo(rt: Runtime, argv: list[str]) -> int:
 async def rotate_keys(rt: Runtime, argv: list[str]) -> int:
     """Add a new signing key; the previous one stays in the JWKS until the next rotation."""
     assert rt.db is not None
+    seal = keys.KeySeal(rt.settings.secret_key)
     async with rt.db.transaction() as session:
-        await keys.ensure_key(session)
-        kid = await keys.rotate(session)
+        await keys.ensure_key(session, seal)
+        kid = await keys.rotate(session, seal)
     async with rt.db.sessions() as session:
         published = [k.kid for k in await keys.published(session)]
         count = len((await session.execute(select(Account.id))).all())

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from identity.accounts.context import make_context
 from identity.config import Settings
-from identity.oidc.keys import KeyRing
+from identity.oidc.keys import KeyRing, KeySeal
 from identity.oidc.routes import EndSession, Revocation
 from identity.oidc.routes import router as oidc_router
 from identity.oidc.server import Provider
@@ -30,7 +30,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.settings = settings
     app.state.ctx = rt.state.setdefault("ctx", make_context(settings, rt.outbox))
-    keyring = rt.state.setdefault("keys", KeyRing())
+    keyring = rt.state.setdefault("keys", KeyRing(KeySeal(settings.secret_key)))
     server = Provider(settings, keyring)
     server.register_endpoint(EndSession)
     server.register_endpoint(Revocation)

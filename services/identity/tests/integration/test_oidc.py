@@ -208,7 +208,7 @@ async def test_key_rotation_keeps_old_tokens_valid(identity, browser):
     verifier = verifier_for(identity)
     await verifier.verify(old)
     async with identity.db.transaction() as session:
-        new_kid = await signing_keys.rotate(session)
+        new_kid = await signing_keys.rotate(session, identity.state["keys"].seal)
     await identity.state["keys"].refresh(identity.db, force=True)
     fresh = await ClientCredentialsTokens(f"{iss}/token", "billing", DEV_SECRET).token()
     assert (
@@ -218,7 +218,7 @@ async def test_key_rotation_keeps_old_tokens_valid(identity, browser):
     jwks = (await browser.get("/.well-known/jwks.json")).json()
     assert new_kid in [k["kid"] for k in jwks["keys"]] and len(jwks["keys"]) == 2
     async with identity.db.transaction() as session:
-        await signing_keys.rotate(session)
+        await signing_keys.rotate(session, identity.state["keys"].seal)
     await identity.state["keys"].refresh(identity.db, force=True)
     jwks = (await browser.get("/.well-known/jwks.json")).json()
     assert len(jwks["keys"]) == 2  # the oldest key left the set
@@ -295,3 +295,37 @@ async def test_ui_locales_switches_the_login_page_to_english(identity, browser):
     )
     page = await browser.get(r.headers["location"])
     assert 'lang="en"' in page.text and "Log in" in page.text
+
+
+async def test_private_keys_are_stored_encrypted_and_old_plain_rows_are_sealed(identity):
+    import json
+
+    from sqlalchemy import select
+
+    from identity.oidc.models import SigningKey
+
+    ring = identity.state["keys"]
+    await ring.refresh(identity.db, force=True)
+    async with identity.db.sessions() as session:
+        stored = [k.private_jwk for k in (await session.execute(select(SigningKey))).scalars()]
+    assert stored and all(x.startswith(signing_keys.SEALED) for x in stored)
+    assert all('"d"' not in x and '"p"' not in x for x in stored)  # no private numbers in clear
+    # a row written in plain JSON by an earlier version is still used, and sealed on load
+    plain = signing_keys.RSAKey.generate_key(2048, parameters={"kid": "legacy-1", "alg": "RS256"})
+    async with identity.db.transaction() as session:
+        session.add(
+            SigningKey(
+                kid="legacy-1",
+                private_jwk=json.dumps(plain.as_dict(private=True)),
+                created_at=signing_keys.now(),
+            )
+        )
+    await ring.refresh(identity.db, force=True)
+    assert ring.signing.kid == "legacy-1"
+    async with identity.db.sessions() as session:
+        legacy = await session.get(SigningKey, "legacy-1")
+    assert legacy is not None and legacy.private_jwk.startswith(signing_keys.SEALED)
+    # another secret cannot open them: a clear error, not a silent new key
+    other = signing_keys.KeyRing(signing_keys.KeySeal("another-secret"))
+    with pytest.raises(RuntimeError, match="IDENTITY_SECRET_KEY"):
+        await other.refresh(identity.db, force=True)
