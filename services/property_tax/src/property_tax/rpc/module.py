@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from portal.module.v1 import module_pb2, module_pb2_grpc
-from portal_platform.auth import principal
-from portal_platform.db import Database
+from portal.module.v1 import module_pb2
+from portal_platform.rpc.module import ModuleServicerBase
 from property_tax.assessment import service as assessment
 from property_tax.clock import today
 from property_tax.rates.service import zl
@@ -23,27 +22,16 @@ DESCRIPTION = module_pb2.DescribeModuleResponse(
 LINK = "/podatki"
 
 
-class ModuleServicer(module_pb2_grpc.ModuleServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database | None = None) -> None:
-        self.db = db
+class ModuleServicer(ModuleServicerBase):
+    description = DESCRIPTION
 
-    async def DescribeModule(
-        self, request: module_pb2.DescribeModuleRequest, context: Any
-    ) -> module_pb2.DescribeModuleResponse:
-        principal()
-        return DESCRIPTION
-
-    async def SummarisePayer(
-        self, request: module_pb2.SummarisePayerRequest, context: Any
+    async def summarise(
+        self, session: AsyncSession, payer_id: str
     ) -> module_pb2.SummarisePayerResponse:
-        principal().require_payer(request.payer_id)
-        if self.db is None:
-            return module_pb2.SummarisePayerResponse()
         now = today()
-        async with self.db.sessions() as s:
-            current = await assessment.latest(s, request.payer_id, now.year)
-            if current is None:
-                current = await assessment.latest(s, request.payer_id, now.year + 1)
+        current = await assessment.latest(session, payer_id, now.year)
+        if current is None:
+            current = await assessment.latest(session, payer_id, now.year + 1)
         if current is None:
             return module_pb2.SummarisePayerResponse()
         what = "Decyzja" if current.basis == "decision" else "Deklaracja DN-1"

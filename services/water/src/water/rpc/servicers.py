@@ -44,7 +44,7 @@ async def _premises_of(session: AsyncSession, rows: list[Reading]) -> dict[str, 
     return {p.id: p for p in found}
 
 
-class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer):
+class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer):  # type: ignore[misc]
     def __init__(self, db: Database, outbox: Outbox, policy: Policy) -> None:
         super().__init__(db, outbox, policy)
         self.batcher = SubmitBatcher(db, policy, self._after_save)
