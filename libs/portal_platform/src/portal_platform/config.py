@@ -22,7 +22,9 @@ class PortalSettings(BaseSettings):
 
     env: Environment = Field(default="local", validation_alias="PORTAL_ENV")
     nats_url: str = Field(default="nats://127.0.0.1:4322", validation_alias="NATS_URL")
-    nats_stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias="NATS_STREAM_REPLICAS")
+    nats_stream_replicas: int = Field(
+        default=1, ge=1, le=5, validation_alias="NATS_STREAM_REPLICAS"
+    )
     database_url: str = "sqlite+aiosqlite:///var/portal.db"
     grpc_port: int = 0
     http_port: int = 0

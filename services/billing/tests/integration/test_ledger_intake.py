@@ -115,7 +115,9 @@ def decrease(charge, payer: str, gross: int, corrects: str, **kw):
 
 async def test_decrease_lowers_the_unpaid_charge_it_names(db, ctx, charge):
     async with db.transaction() as s:
-        await intake(s, ctx, [charge("P-1", 42_000, key="rata-3"), charge("P-1", 42_000, key="rata-4")])
+        await intake(
+            s, ctx, [charge("P-1", 42_000, key="rata-3"), charge("P-1", 42_000, key="rata-4")]
+        )
     async with db.transaction() as s:
         result = await intake(s, ctx, [decrease(charge, "P-1", 7_000, "rata-4", key="rata-4:k1")])
     (notice,) = result.documents
@@ -125,9 +127,7 @@ async def test_decrease_lowers_the_unpaid_charge_it_names(db, ctx, charge):
             r.charge_id: r.amount_grosze - r.principal_paid_grosze
             for r in (await s.execute(select(Receivable))).scalars()
         }
-        charges = dict(
-            (await s.execute(select(Charge.idempotency_key, Charge.id))).all()
-        )
+        charges = dict((await s.execute(select(Charge.idempotency_key, Charge.id))).all())
         payer = await s.get(Payer, "P-1")
         original = await s.get(Document, notice.corrects_id)
     # only rata-4 went down, by exactly the decrease; no credit is left over

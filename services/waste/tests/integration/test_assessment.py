@@ -112,8 +112,7 @@ async def test_change_in_june_recomputes_september_and_november_only(waste):
     assert [len(i.charge_keys) for i in listed.installments] == [1, 1, 2, 2]
     notices = [e for e in await charge_events(rt) if e.document_kind == FEE_NOTICE]
     assert [
-        (n.due_dates[0].month, n.lines[0].gross_grosze, n.corrects_idempotency_key)
-        for n in notices
+        (n.due_dates[0].month, n.lines[0].gross_grosze, n.corrects_idempotency_key) for n in notices
     ] == [
         (9, -14000, listed.installments[2].charge_keys[0]),
         (11, -10500, listed.installments[3].charge_keys[0]),

@@ -237,9 +237,7 @@ async def statement(
                     a.payment_id or "",
                 )
             )
-    corrections = select(Document).where(
-        Document.payer_id == payer_id, Document.gross_grosze < 0
-    )
+    corrections = select(Document).where(Document.payer_id == payer_id, Document.gross_grosze < 0)
     if module:
         corrections = corrections.where(Document.module == module)
     for d in (await session.execute(corrections)).scalars():
