@@ -22,7 +22,8 @@ from portal_platform.service import Runtime
 
 log = get_logger(__name__)
 DESCRIPTION = """API mieszkańca Portalu Komunalnego: to samo, co mieszkaniec robi w portalu —
-należności, dokumenty (pobieranie PDF), płatności online, odczyty wodomierzy, kontakt z urzędem.
+należności, historia rozliczeń (kartoteka), dokumenty (pobieranie PDF), płatności online, odczyty
+wodomierzy, kontakt z urzędem.
 
 Uwierzytelnienie: nagłówek `Authorization: Bearer <token>` z tokenem dostępu wydanym przez
 serwer logowania gminy (OpenID Connect, przepływ authorization code + PKCE). Kwoty są w groszach
@@ -122,7 +123,12 @@ def install_errors(api: FastAPI) -> None:
 
 def create_api(rt: Runtime) -> FastAPI:
     """The sub-application mounted at /api/v1 (OpenAPI at /api/v1/openapi.json)."""
-    from gateway.features.api import routes_contact, routes_money, routes_water
+    from gateway.features.api import (
+        routes_contact,
+        routes_money,
+        routes_statement,
+        routes_water,
+    )
 
     api = FastAPI(
         title="Portal Komunalny — API mieszkańca",
@@ -139,6 +145,6 @@ def create_api(rt: Runtime) -> FastAPI:
     api.state.verifier = rt.verifier
     api.state.modules = ModuleRegistry(str(getattr(rt.settings, "modules", "")))
     install_errors(api)
-    for module in (routes_money, routes_water, routes_contact):
+    for module in (routes_money, routes_statement, routes_water, routes_contact):
         api.include_router(module.router)
     return api

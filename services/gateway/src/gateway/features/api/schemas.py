@@ -271,3 +271,34 @@ class CaseIn(BaseModel):
 
 class ReplyIn(BaseModel):
     body: Annotated[Text, Field(max_length=5000)]
+
+
+class StatementEntryOut(BaseModel):
+    booked_on: date | None
+    kind: str = Field(
+        description="charge | interest | reminder_cost | payment | correction | refund"
+    )
+    module: str = Field(
+        description="Klucz sekcji; puste przy wpłacie i zwrocie dla całej kartoteki"
+    )
+    description: str = Field(description="Opis po polsku, jak w kartotece")
+    document_number: str
+    document_id: str = Field(description="Dokument do pobrania (puste, gdy go nie ma)")
+    download_url: str
+    debit_grosze: int = Field(description="Naliczono: zwiększa saldo")
+    credit_grosze: int = Field(description="Wpłacono / uznano: zmniejsza saldo")
+    balance_grosze: int = Field(description="Saldo po operacji")
+
+
+class StatementOut(BaseModel):
+    payer_id: str
+    module: str
+    date_from: date
+    date_to: date
+    opening_balance_grosze: int = Field(
+        description="Saldo na początek okresu: dodatnie — do zapłaty, ujemne — nadpłata"
+    )
+    closing_balance_grosze: int = Field(description="Saldo na koniec okresu")
+    debit_total_grosze: int
+    credit_total_grosze: int
+    entries: list[StatementEntryOut]
