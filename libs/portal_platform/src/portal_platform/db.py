@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import MetaData, Table, event
+from sqlalchemy import FromClause, MetaData, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -128,9 +128,12 @@ class Database:
 
 
 def insert_ignoring_conflicts(
-    session_or_engine: AsyncSession | AsyncEngine, table: Table, index_elements: Sequence[str]
+    session_or_engine: AsyncSession | AsyncEngine,
+    table: Table | FromClause,
+    index_elements: Sequence[str],
 ) -> Insert:
-    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
+    """INSERT ... ON CONFLICT DO NOTHING for the session's dialect (a model's `__table__`)."""
+    target = cast(Table, table)
     if is_postgres(session_or_engine):
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+        return postgresql.insert(target).on_conflict_do_nothing(index_elements=list(index_elements))
+    return sqlite.insert(target).on_conflict_do_nothing(index_elements=list(index_elements))

@@ -47,12 +47,13 @@ def error_response(request: Request, status: int, detail: str | None = None) -> 
         return JSONResponse(
             {"error": {"status": status, "message": detail or text}}, status_code=status
         )
-    return request.app.state.templates.TemplateResponse(
+    response: Response = request.app.state.templates.TemplateResponse(
         request,
         "error.html",
         {"status": status, "title": title, "text": detail or text},
         status_code=status,
     )
+    return response
 
 
 def install_error_pages(app: FastAPI) -> None:

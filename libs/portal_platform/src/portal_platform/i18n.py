@@ -39,7 +39,7 @@ class Catalogues:
                 if merged is None:
                     merged = loaded
                 else:
-                    merged.add_fallback(loaded)  # type: ignore[union-attr]
+                    merged.add_fallback(loaded)
             self.translations[lang] = merged or NullTranslations()
 
     def for_language(self, lang: str) -> NullTranslations:

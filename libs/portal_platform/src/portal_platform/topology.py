@@ -84,7 +84,7 @@ def address_env(services: list[ServiceInfo], host: str = "127.0.0.1") -> dict[st
             if other.grpc_port and other.name != s.name:
                 env[f"{prefix}_{other.name.upper()}_ADDRESS"] = f"{host}:{other.grpc_port}"
     ui_ports = {s.name: s.http_port for s in services if s.name in ("gateway", "admin")}
-    for ui, other in (("GATEWAY", "admin"), ("ADMIN", "gateway")):
-        extra = f"{other}=http://{host}:{ui_ports[other]}/healthz" if other in ui_ports else ""
+    for ui, peer in (("GATEWAY", "admin"), ("ADMIN", "gateway")):
+        extra = f"{peer}=http://{host}:{ui_ports[peer]}/healthz" if peer in ui_ports else ""
         env[f"{ui}_HTTP_SERVICES"] = ",".join(x for x in [http, extra] if x)
     return env

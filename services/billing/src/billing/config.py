@@ -9,7 +9,7 @@ from billing.payers.accounts import is_valid_nrb
 from portal_platform.config import PortalSettings, service_settings_config
 
 
-class Settings(PortalSettings):  # type: ignore[misc]
+class Settings(PortalSettings):
     model_config = service_settings_config("billing")
 
     database_url: str = "sqlite+aiosqlite:///var/billing.db"

@@ -74,10 +74,10 @@ async def ensure(
     if missing:
         first = (await take(session, {PAYER_SERIES: len(missing)}))[PAYER_SERIES]
         now = datetime.now(UTC)
-        rows = []
+        new_rows = []
         for n, payer_id in enumerate(missing):
             d = details.get(payer_id, Details())
-            rows.append(
+            new_rows.append(
                 {
                     "id": payer_id,
                     "number": first + n,
@@ -91,7 +91,7 @@ async def ensure(
             )
         await session.execute(
             insert_ignoring_conflicts(session, Payer.__table__, ["id"]),
-            rows,
+            new_rows,
         )
     # Known payers: only details that were given and differ from the stored ones are written.
     changed = []

@@ -85,9 +85,10 @@ HELPERS = {
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    response: Response = request.app.state.templates.TemplateResponse(
         request, f"billing/{name}", {**HELPERS, **ctx}, status_code=status
     )
+    return response
 
 
 def pb_date(text: str, field: str) -> common_pb2.Date | None:

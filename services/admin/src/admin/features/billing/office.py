@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -212,7 +212,7 @@ async def issue_reminders(
     )
 
 
-async def arrears_rows(request: Request, clerk: Clerk, modul: str, na_dzien: str) -> list:
+async def arrears_rows(request: Request, clerk: Clerk, modul: str, na_dzien: str) -> list[Any]:
     report = await billing(
         request,
         clerk,

@@ -23,9 +23,10 @@ async def statuses(request: Request) -> list[ServiceStatus]:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> HTMLResponse:
     found = await statuses(request)
-    return request.app.state.templates.TemplateResponse(
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, "status/home.html", {"statuses": found, "all_ok": all(s.ok for s in found)}
     )
+    return response
 
 
 @router.get("/status.json")

@@ -37,7 +37,10 @@ async def water(request: Request, clerk: CurrentClerk, method: str, message: Any
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("f", Format)
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, name, ctx, status_code=status
+    )
+    return response
 
 
 def pb_date(text: str, field: str, *, required: bool = False) -> common_pb2.Date | None:

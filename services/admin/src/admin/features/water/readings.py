@@ -29,14 +29,15 @@ def _flash(request: Request, message: str, problems: list[str] | None = None) ->
 
 
 def _take_flash(request: Request) -> dict[str, Any] | None:
-    return request.session.pop(FLASH, None)
+    flash: dict[str, Any] | None = request.session.pop(FLASH, None)
+    return flash
 
 
 @router.get("/woda/odczyty", response_class=HTMLResponse)
 async def queue(request: Request, clerk: Clerk) -> Response:
     """The verification queue with filters (status, flagged, group, text, dates)."""
     q = request.query_params
-    filters = {
+    filters: dict[str, Any] = {
         "status": q.get("status", "pending")
         if q.get("status", "pending") in STATUSES
         else "pending",
