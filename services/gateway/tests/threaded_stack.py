@@ -2,7 +2,7 @@
 
 For clients that block (schemathesis' requests, locust): they cannot share the test's event
 loop with the servers. Tokens come from the test issuer (portal_platform.testing), so the
-services verify them without identity; the demo data of water and waste is loaded.
+services verify them without identity; the demo data of water, waste and property tax is loaded.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from portal_platform.auth import TokenVerifier
 from portal_platform.service import Runtime
 from portal_platform.testing.backends import free_port
 from portal_platform.testing.keys import TestIssuer
+from property_tax.app import definition as property_tax_definition
+from property_tax.commands import demo as property_tax_demo
 from waste.app import definition as waste_definition
 from waste.demo import load_demo as waste_demo
 from water.app import definition as water_definition
@@ -30,8 +32,10 @@ DEFINITIONS = {
     "billing": billing_definition,
     "water": water_definition,
     "waste": waste_definition,
+    "property_tax": property_tax_definition,
     "notify": notify_definition,
 }
+MODULES = ("water", "waste", "property_tax")
 
 
 @dataclass
@@ -74,13 +78,14 @@ async def _start_all(
             "http_port": port,
             "grpc_services": ",".join(f"{n}={a}" for n, a in grpc.items()),
             "http_services": f"billing=http://127.0.0.1:{billing_http}/healthz",
-            "PORTAL_MODULES": f"water={grpc['water']},waste={grpc['waste']}",
+            "PORTAL_MODULES": ",".join(f"{n}={grpc[n]}" for n in MODULES),
         },
     )
     await water_demo(system.runtimes["water"])
     waste = system.runtimes["waste"]
     assert waste.db is not None and waste.outbox is not None
     await waste_demo(waste.db, waste.outbox)
+    await property_tax_demo(system.runtimes["property_tax"], [])
     system.gateway_url = f"http://127.0.0.1:{port}"
 
 
@@ -88,7 +93,7 @@ async def _start_all(
 def threaded_system(
     issuer: TestIssuer, nats_url: str, databases: dict[str, str]
 ) -> Iterator[ThreadedSystem]:
-    """Start billing, water, waste, notify and the gateway in a thread; stop them after."""
+    """Start billing, the modules, notify and the gateway in a thread; stop them after."""
     system = ThreadedSystem()
     loop = asyncio.new_event_loop()
     ready, stop = threading.Event(), None

@@ -32,8 +32,9 @@ from water.app import definition as water
 from water.demo import load_demo as water_demo
 
 MODULES = ("water", "waste", "property_tax")
-PAGES = ["/", "/naleznosci", "/dokumenty", "/platnosci", "/woda", "/odpady", "/podatki",
-         "/modul/property_tax", f"/podatki/informacja?platnik={DEMO_PAYER}"]  # fmt: skip
+PAGES = ["/", "/naleznosci", "/naleznosci/historia", "/dokumenty", "/platnosci", "/woda",
+         "/odpady", "/podatki", "/modul/property_tax",
+         f"/podatki/informacja?platnik={DEMO_PAYER}"]  # fmt: skip
 # words of the services' Polish texts that have no Polish letters (those are caught anyway)
 POLISH_WORDS = re.compile(
     r"\b(rata|raty|Decyzja|Deklaracja|Abonament|Faktura|Odczyt|odczyt|Podatek|Woda|Kwota|"
