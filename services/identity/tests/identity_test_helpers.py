@@ -189,7 +189,9 @@ async def make_staff(
     role: str = "clerk",
     password: str = PASSWORD,
     totp_secret: str = "",
+    must_change_password: bool = False,
 ) -> str:
+    """A clerk or admin; by default one who has already replaced the initial password."""
     from identity.accounts import office
 
     async with rt.db.transaction() as session:  # type: ignore[union-attr]
@@ -200,6 +202,7 @@ async def make_staff(
             name="Anna Urzędniczka",
             role=role,
             password=password,
+            must_change_password=must_change_password,
         )
         if totp_secret:
             account.totp_secret, account.totp_enabled = totp_secret, True

@@ -60,7 +60,10 @@ async def create_user(rt: Runtime, argv: list[str]) -> int:
     except DomainError as exc:
         _out(f"error: {exc.message}")
         return 1
-    _out(f"created {ns.role} {account.email} (id {account.id}); TOTP is set up at the first login")
+    _out(
+        f"created {ns.role} {account.email} (id {account.id}); at the first login the TOTP app"
+        " is set up and the password must be changed"
+    )
     if not ns.password_file:
         _out(f"one-time password: {password}")
     return 0
@@ -121,6 +124,7 @@ async def demo(rt: Runtime, argv: list[str]) -> int:
                 name="Anna Urzędniczka",
                 role="clerk",
                 password=DEMO_CLERK[1],
+                must_change_password=False,  # the demo's credentials are printed for everyone
             )
             clerk.totp_secret, clerk.totp_enabled = DEMO_TOTP_SECRET, True
     _out(f"resident: {DEMO_RESIDENT[0]} / {DEMO_RESIDENT[1]} (verified, payer {DEMO_PAYER})")

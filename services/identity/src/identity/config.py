@@ -62,6 +62,8 @@ class Settings(PortalSettings):
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1
     session_max_age_s: int = 8 * 3600
+    # a password set by someone else is replaced within this time after the login, else log in again
+    password_change_window_min: int = 15
     office_room: str = "pokój nr 2"
     office_hours: str = "pon.–pt. 7:30–15:30"
 

@@ -15,6 +15,7 @@ from identity.oidc.routes import EndSession, Revocation
 from identity.oidc.routes import router as oidc_router
 from identity.oidc.server import Provider
 from identity.web.login import router as login_router
+from identity.web.password_change import router as password_change_router
 from identity.web.register import router as register_router
 from identity.web.render import WEB_DIR, render
 from portal_platform.http import mount_health
@@ -74,4 +75,5 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(oidc_router)
     app.include_router(register_router)
     app.include_router(login_router)
+    app.include_router(password_change_router)
     return app

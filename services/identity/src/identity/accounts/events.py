@@ -62,9 +62,24 @@ async def duplicate_registration(
 
 
 async def account_changed(
-    session: AsyncSession, outbox: Outbox, account: Account, change: str, payer_id: str = ""
+    session: AsyncSession,
+    outbox: Outbox,
+    account: Account,
+    change: str,
+    payer_id: str = "",
+    *,
+    locked_until: datetime | None = None,
 ) -> None:
+    """The change with the account's address and language (notify mails security notices)."""
     ev = identity_pb2.AccountChanged(
-        account_id=account.id, change=change, payer_id=payer_id, state=account.state
+        account_id=account.id,
+        change=change,
+        payer_id=payer_id,
+        state=account.state,
+        email=account.email,
+        display_name=account.display_name,
+        language=account.language,
     )
+    if locked_until is not None:
+        ev.locked_until.FromDatetime(locked_until)
     await outbox.add(session, account_subject(change), ev)

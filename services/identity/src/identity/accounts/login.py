@@ -1,4 +1,4 @@
-"""Login: password check with throttling per address, lockout per account, TOTP for staff."""
+"""Login: password check with throttling, lockout, TOTP for staff, replacing a set password."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity.accounts import events, totp
 from identity.accounts.context import Context
 from identity.accounts.models import Account, LoginFailure
-from identity.accounts.service import by_email
+from identity.accounts.rules import password_problem
+from identity.accounts.schemas import FieldError
+from identity.accounts.service import by_email, end_sessions, personal_data
 from identity.audit import service as audit
 from identity.clock import aware, now
 from identity.maintenance import maybe_purge
+from portal_platform.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ async def count_failure(
         client_address=client_address,
         after={"locked_until": until.isoformat(), "failures": ctx.settings.lockout_after_failures},
     )
-    await events.account_changed(session, ctx.outbox, account, "locked")
+    await events.account_changed(session, ctx.outbox, account, "locked", locked_until=until)
     return LoginResult("locked", account, until)
 
 
@@ -129,3 +132,38 @@ def enrol_totp(
 def locked(account: Account) -> bool:
     until = aware(account.locked_until)
     return until is not None and until > now()
+
+
+async def replace_initial_password(
+    session: AsyncSession,
+    ctx: Context,
+    account: Account,
+    password: str,
+    confirm: str,
+    *,
+    client_address: str = "",
+) -> list[FieldError]:
+    """The owner replaces a password someone else set; other sessions of the account end."""
+    if not account.must_change_password:
+        raise DomainError("Hasło tego konta zostało już zmienione.", code="account.password")
+    problem = password_problem(password, personal_data(account))
+    if problem:
+        return [FieldError("new_password", problem)]
+    if ctx.passwords.verify(account.password_hash, password):
+        return [FieldError("new_password", "password_same")]
+    if password != confirm:
+        return [FieldError("new_password_confirm", "password_mismatch")]
+    account.password_hash = ctx.passwords.hash(password)
+    account.must_change_password = False
+    await end_sessions(session, account)
+    audit.record(
+        session,
+        action="account.password_changed",
+        account_id=account.id,
+        actor=(account.id, account.display_name),
+        client_address=client_address,
+        before={"must_change_password": True},
+        after={"must_change_password": False},
+    )
+    await events.account_changed(session, ctx.outbox, account, "password_changed")
+    return []

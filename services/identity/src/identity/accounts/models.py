@@ -49,6 +49,10 @@ class Account(Base):
     totp_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     totp_last_step: Mapped[int] = mapped_column(_BIGINT, default=0)
     security_stamp: Mapped[str] = mapped_column(sa.String(32))
+    # the password was set by someone else (create-user): the owner sets their own at next login
+    must_change_password: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default=sa.false()
+    )
     last_login_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
 
     @property

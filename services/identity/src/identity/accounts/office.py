@@ -194,9 +194,21 @@ async def reinstate(session: AsyncSession, ctx: Context, actor: Actor, account_i
 
 
 async def create_staff(
-    session: AsyncSession, ctx: Context, *, email: str, name: str, role: str, password: str
+    session: AsyncSession,
+    ctx: Context,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    must_change_password: bool = True,
 ) -> Account:
-    """A clerk or admin account (active; TOTP is enrolled at the first login)."""
+    """A clerk or admin account (active; TOTP is enrolled at the first login).
+
+    The password is chosen by whoever runs the command, so by default its owner must replace
+    it at the first login; only the local demo clerk, whose password is printed for everyone,
+    keeps it.
+    """
     if role not in ("clerk", "admin"):
         raise InvalidArgument("Rola musi być clerk albo admin.", field="role")
     email = email.strip().lower()
@@ -230,9 +242,13 @@ async def create_staff(
         document_type="",
         suspended_reason="",
         state_before_suspension="",
+        must_change_password=must_change_password,
     )
     session.add(account)
     audit.record(
-        session, action="staff.created", account_id=account.id, after={"role": role, "email": email}
+        session,
+        action="staff.created",
+        account_id=account.id,
+        after={"role": role, "email": email, "must_change_password": must_change_password},
     )
     return account

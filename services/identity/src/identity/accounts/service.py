@@ -313,6 +313,7 @@ async def reset_password(
         return result, []
     account.password_hash = ctx.passwords.hash(password)
     account.failed_logins, account.locked_until = 0, None
+    account.must_change_password = False  # the owner chose it through their own mailbox
     await end_sessions(session, account)
     audit.record(
         session,

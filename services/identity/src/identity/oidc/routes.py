@@ -20,6 +20,7 @@ from identity.clock import now
 from identity.oidc.models import RefreshToken
 from identity.oidc.server import AUDIENCE, PortalRequest, Provider, UserView, load_user, sha
 from identity.web.i18n import LANGUAGES, language, translator
+from identity.web.login import CHANGE_PASSWORD_PATH
 from identity.web.render import message, render
 from portal_platform.csrf import FIELD as CSRF_FIELD
 from portal_platform.csrf import verify_csrf
@@ -184,6 +185,8 @@ async def authorize(request: Request) -> Response:
                 return ("staff_only", None)
             if user.account.is_staff and "otp" not in user.amr:
                 return ("login", None)
+            if user.account.must_change_password:
+                return ("change_password", None)
             return ("ok", server.create_authorization_response(oauth_req, grant_user=user))
 
         outcome, value = await session.run_sync(run)
@@ -200,6 +203,10 @@ async def authorize(request: Request) -> Response:
         request.session.pop("uid", None)
         target = request.url.path + "?" + request.url.query
         return RedirectResponse(f"/logowanie?next={_quote(target)}", status_code=303)
+    if outcome == "change_password":
+        # no code until the owner replaced the password someone else set
+        request.session["next"] = request.url.path + "?" + request.url.query
+        return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
     if outcome == "staff_only":
         return message(request, "login_title", "staff_only", status_code=403)
     return _to_response(value)

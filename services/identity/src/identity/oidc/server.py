@@ -52,6 +52,11 @@ class UserView:
         return self.account.id
 
 
+def token_holder(user: UserView | None) -> UserView | None:
+    """The user unless their password, set by someone else, still waits to be replaced."""
+    return None if user is None or user.account.must_change_password else user
+
+
 def load_user(
     db: Session, account_id: str, *, auth_time: int = 0, amr: str = "pwd"
 ) -> UserView | None:
@@ -134,11 +139,13 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         _db(self.request).delete(authorization_code)
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> UserView | None:
-        return load_user(
-            _db(self.request),
-            authorization_code.account_id,
-            auth_time=authorization_code.auth_time,
-            amr=authorization_code.amr,
+        return token_holder(
+            load_user(
+                _db(self.request),
+                authorization_code.account_id,
+                auth_time=authorization_code.auth_time,
+                amr=authorization_code.amr,
+            )
         )
 
 
@@ -162,7 +169,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
         return None if row.is_expired() else row
 
     def authenticate_user(self, refresh_token: RefreshToken) -> UserView | None:
-        return load_user(_db(self.request), refresh_token.account_id)
+        return token_holder(load_user(_db(self.request), refresh_token.account_id))
 
     def revoke_old_credential(self, refresh_token: RefreshToken) -> None:
         refresh_token.revoked_at = now()

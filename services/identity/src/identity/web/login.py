@@ -19,6 +19,7 @@ from portal_platform.csrf import verify_csrf
 
 router = APIRouter()
 WARSAW = ZoneInfo("Europe/Warsaw")
+CHANGE_PASSWORD_PATH = "/haslo/zmiana"
 STATUS_CODES = {
     "bad_credentials": 401,
     "locked": 423,
@@ -50,6 +51,16 @@ def start_session(request: Request, account: Account, amr: str) -> None:
     )
 
 
+def signed_in(request: Request, account: Account, amr: str, target: str) -> Response:
+    """Start the session and go on; a password someone else set is replaced first."""
+    logins.record_login(account)
+    request.session["next"] = target
+    start_session(request, account, amr)
+    if account.must_change_password:
+        return RedirectResponse(CHANGE_PASSWORD_PATH, status_code=303)
+    return RedirectResponse(target, status_code=303)
+
+
 @router.get("/logowanie")
 async def login_form(request: Request, next: str = "/") -> Response:
     return render(request, "login.html", next=safe_next(next))
@@ -76,9 +87,7 @@ async def login(request: Request) -> Response:
                 if not account.totp_enabled:
                     request.session["totp_secret"] = totp.new_secret()
                 return RedirectResponse("/logowanie/totp", status_code=303)
-            logins.record_login(account)
-            start_session(request, account, "pwd")
-            return RedirectResponse(target, status_code=303)
+            return signed_in(request, account, "pwd", target)
     until = result.until.astimezone(WARSAW).strftime("%H:%M") if result.until else ""
     return render(
         request,
@@ -139,10 +148,7 @@ async def totp_check(request: Request) -> Response:
             else logins.check_totp(account, code)
         )
         if ok:
-            logins.record_login(account)
-            start_session(request, account, "pwd otp")
-            request.session.pop("totp_secret", None)
-            return RedirectResponse(safe_next(request.session.get("next")), status_code=303)
+            return signed_in(request, account, "pwd otp", safe_next(request.session.get("next")))
         result = await logins.count_failure(session, ctx, account, address)
     if result.status == "locked":
         request.session.clear()
