@@ -30,6 +30,7 @@ PUBLIC = ["/", "/pomoc", "/deklaracja-dostepnosci", "/kontakt", "/stan", "/api",
 RESIDENT = [
     "/",
     "/naleznosci",
+    "/naleznosci/historia",
     "/woda",
     "/odpady",
     "/podatki",
@@ -153,6 +154,14 @@ async def test_every_page_passes_axe_in_both_languages(stack, chromium, artifact
         await resident.click("button[type=submit]")
         await resident.wait_for_selector(".error-summary")
         await audit.check(f"resident contact form with errors [{lang}]")
+        await resident.goto(f"{base}/naleznosci/historia?modul=water&lang={lang}")
+        await audit.check(f"resident statement of one section [{lang}]")
+        await resident.fill("#od", "2026-12-01")
+        await resident.fill("#do", "2026-01-01")
+        await resident.click("main button[type=submit]")
+        await resident.wait_for_selector(".error-summary")
+        assert await resident.get_attribute("#od", "aria-invalid") == "true"
+        await audit.check(f"resident statement with errors [{lang}]")
     report = json.dumps({"pages": audit.pages, "violations": audit.problems}, indent=1)
     save(Path(artifacts_dir, "axe-portal.json"), report)
     assert audit.pages >= 60

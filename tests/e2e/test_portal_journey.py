@@ -114,6 +114,21 @@ async def test_resident_journey(stack, chromium, artifacts_dir, device):
     assert "Woda i ścieki" in main and "Odpady komunalne" in main
     await shot("naleznosci")
 
+    # Historia rozliczeń: the charges so far with the balance, last 12 months, as CSV
+    await page.click("main a:text('Historia rozliczeń')")
+    await page.wait_for_url("**/naleznosci/historia?**")
+    assert await page.inner_text("h1") == "Historia rozliczeń"
+    await page.click("a[data-quick='12-miesiecy']")
+    await page.wait_for_load_state()
+    assert await page.locator("tr[data-kind=charge]").count() >= 2
+    closing = int(await page.get_attribute("#saldo-koncowe", "data-balance") or 0)
+    assert closing > 0, "the demo charges are not paid yet"
+    await shot("historia-rozliczen")
+    async with page.expect_download() as info:
+        await page.click("a:text-is('Pobierz CSV (Excel)')")
+    csv_file = await (await info.value).path()
+    assert csv_file.read_bytes().startswith("\ufeffData;Opis".encode())
+
     # Płatności: pay everything through the sandbox operator; "w trakcie" afterwards
     await menu(page, "Płatności")
     await page.click("button:text-is('Zapłać wszystko online')")
@@ -173,5 +188,6 @@ async def test_manual_screenshots_of_the_real_portal(stack, chromium, artifacts_
     out = IMAGES_DIR if update else Path(artifacts_dir) / "manual"
     names = await capture(chromium, stack.gateway_url, EMAIL, PASSWORD, out)
     assert {"pulpit.png", "woda-odczyt.png", "dokumenty.png", "kontakt.png"} <= set(names)
+    assert "historia-rozliczen.png" in names
     for name in names:
         assert (out / name).stat().st_size <= 150_000, name

@@ -54,8 +54,13 @@ def _saved(out: Path) -> list[str]:
     return sorted(p.name for p in out.glob("*.png"))
 
 
-async def _shot(page: Any, out: Path, name: str) -> None:
-    _save(out, name, await page.screenshot(full_page=False))
+async def _shot(page: Any, out: Path, name: str, height: int = 0) -> None:
+    """The viewport, or its top `height` pixels of the whole page (a longer page's table)."""
+    if height:
+        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+        _save(out, name, await page.screenshot(full_page=True, clip=clip))
+    else:
+        _save(out, name, await page.screenshot(full_page=False))
 
 
 async def capture(browser: Any, base_url: str, email: str, password: str, out: Path) -> list[str]:
@@ -84,15 +89,16 @@ async def capture(browser: Any, base_url: str, email: str, password: str, out: P
     await page.click("text=Pokaż podgląd faktury")
     await page.wait_for_selector("#podglad table")
     await _shot(page, out, "woda-odczyt.png")
-    for path, name in (
-        ("/naleznosci", "naleznosci.png"),
-        ("/platnosci", "platnosci.png"),
-        ("/dokumenty", "dokumenty.png"),
-        ("/kontakt", "kontakt.png"),
-        ("/konto", "profil.png"),
+    for path, name, height in (
+        ("/naleznosci", "naleznosci.png", 0),
+        ("/naleznosci/historia", "historia-rozliczen.png", 1150),
+        ("/platnosci", "platnosci.png", 0),
+        ("/dokumenty", "dokumenty.png", 0),
+        ("/kontakt", "kontakt.png", 0),
+        ("/konto", "profil.png", 0),
     ):
         await page.goto(base_url + path)
-        await _shot(page, out, name)
+        await _shot(page, out, name, height)
     await page.goto(f"{identity[0]}//{identity[2]}/rejestracja/osoba")
     await _shot(page, out, "rejestracja.png")
     await context.close()
