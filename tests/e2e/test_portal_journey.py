@@ -128,6 +128,12 @@ async def test_resident_journey(stack, chromium, artifacts_dir, device):
         await page.click("a:text-is('Pobierz CSV (Excel)')")
     csv_file = await (await info.value).path()
     assert csv_file.read_bytes().startswith("\ufeffData;Opis".encode())
+    # printed: the statement without the menu, the form and the footer
+    await page.emulate_media(media="print")
+    assert await page.is_hidden("#menu") and await page.is_hidden("main form")
+    assert await page.is_visible("section.statement table")
+    await shot("historia-rozliczen-wydruk")
+    await page.emulate_media(media="screen")
 
     # Płatności: pay everything through the sandbox operator; "w trakcie" afterwards
     await menu(page, "Płatności")
