@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -15,6 +17,8 @@ from billing.charges.schemas import ChargeIn, LineIn
 from billing.context import Context
 from billing.modules import ModuleConfig
 from portal_platform.db import Database
+
+sys.path.insert(0, str(Path(__file__).parent))  # helpers beside this file (ksef_fake)
 
 
 @pytest_asyncio.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from billing.commands import import_statement_command
+from billing.commands import import_statement_command, ksef_build_command, ksef_send_command
 from billing.config import Settings
 from billing.context import Context
 from billing.db import inbox_table, outbox_table
@@ -62,6 +62,14 @@ async def import_statement(rt: Runtime, args: list[str]) -> int:
     return await import_statement_command(support(rt), args)
 
 
+async def ksef_build(rt: Runtime, args: list[str]) -> int:
+    return await ksef_build_command(support(rt), args)
+
+
+async def ksef_send(rt: Runtime, args: list[str]) -> int:
+    return await ksef_send_command(support(rt), args)
+
+
 definition = ServiceDefinition(
     name="billing",
     settings_cls=Settings,
@@ -72,5 +80,9 @@ definition = ServiceDefinition(
     grpc=grpc_services,
     subscriptions=subscriptions,
     http_app=http_app,
-    commands={"import-statement": import_statement},
+    commands={
+        "import-statement": import_statement,
+        "ksef-build": ksef_build,
+        "ksef-send": ksef_send,
+    },
 )

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from pydantic import model_validator
+from stdnum.pl import nip
 
 from billing.modules import ModuleConfig
 from billing.payers.accounts import is_valid_nrb
 from portal_platform.config import PortalSettings, service_settings_config
+
+# KSeF API 2.0 environments (the addresses ksef-client knows as KsefEnvironment)
+KSEF_URLS = {
+    "test": "https://api-test.ksef.mf.gov.pl",
+    "demo": "https://api-demo.ksef.mf.gov.pl",
+    "prod": "https://api.ksef.mf.gov.pl",
+}
 
 
 class Settings(PortalSettings):
@@ -29,6 +37,21 @@ class Settings(PortalSettings):
     gmina_account: str = "36819110552001000000420003"
     # digits after the bank sort code shared by every payer's virtual account
     virtual_account_prefix: str = "20019"
+    # the gmina's unit that issues the invoices (Podmiot3 "JST – wystawca" in FA(3)); empty: none
+    gmina_unit_name: str = ""
+    gmina_unit_nip: str = ""
+    gmina_unit_address: str = ""
+
+    # KSeF (structured FA(3) invoices to payers with a NIP): test | demo | prod; empty: not sent
+    ksef_env: str = ""
+    ksef_token: str = ""
+    ksef_base_url: str = ""  # overrides the address of ksef_env (e.g. a test double)
+    ksef_poll_seconds: float = 2.0  # between status checks of KSeF
+    ksef_batch: int = 100  # documents per run of ksef-send
+    # legal basis of VAT exemption (P_19A) printed when a line has rate `zw`
+    ksef_exemption_basis: str = ""
+    # FA(3) code for rate `np` ("np I" | "np II"); empty: such documents get no FA(3)
+    ksef_np_code: str = ""
 
     # module=regime (civil | tax); unknown modules use the tax-like regime
     module_regimes: str = "water=civil,waste=tax,property_tax=tax"
@@ -56,4 +79,23 @@ class Settings(PortalSettings):
             raise ValueError("gmina_account is not a valid NRB (26 digits, check digits)")
         if not self.virtual_account_prefix.isdigit() or len(self.virtual_account_prefix) > 10:
             raise ValueError("virtual_account_prefix must be up to 10 digits")
+        for name in ("gmina_nip", "gmina_unit_nip"):
+            value = getattr(self, name).replace("-", "").replace(" ", "")
+            if value and not nip.is_valid(value):
+                raise ValueError(f"{name} is not a valid NIP")
+        if self.gmina_unit_name and not self.gmina_unit_address:
+            raise ValueError("gmina_unit_address is required with gmina_unit_name")
+        if self.ksef_env not in ("", *KSEF_URLS):
+            raise ValueError("ksef_env must be test, demo or prod (empty: KSeF off)")
+        if self.ksef_env and not (self.ksef_token and self.gmina_nip):
+            raise ValueError("ksef_env needs ksef_token and gmina_nip")
+        if self.ksef_np_code not in ("", "np I", "np II"):
+            raise ValueError("ksef_np_code must be 'np I' or 'np II' (empty: not mapped)")
         return self
+
+    @property
+    def ksef_url(self) -> str:
+        """Where ksef-send talks to KSeF (empty: KSeF off)."""
+        if not self.ksef_env:
+            return ""
+        return self.ksef_base_url or KSEF_URLS[self.ksef_env]

@@ -30,6 +30,19 @@ class Gmina:
     nip: str = ""
     bank: str = ""
     account: str = "36819110552001000000420003"
+    # the unit issuing invoices on the gmina's behalf (FA(3) Podmiot3, role "JST – wystawca")
+    unit_name: str = ""
+    unit_nip: str = ""
+    unit_address: str = ""
+
+
+@dataclass(frozen=True)
+class EInvoicing:
+    """Structured invoices (FA(3)) for payers with a NIP; `enabled`: sent to KSeF."""
+
+    enabled: bool = False
+    exemption_basis: str = ""  # P_19A for lines at rate `zw`
+    np_code: str = ""  # FA(3) code for rate `np`; empty: not mapped
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Context:
     reminder_cost: int = 1600
     tax_table: RateTable = TAX_STANDARD
     civil_table: RateTable = CIVIL_STATUTORY
+    einvoicing: EInvoicing = field(default_factory=EInvoicing)
 
     @property
     def scheme(self) -> AccountScheme:
@@ -61,9 +75,12 @@ class Context:
             phone=s.gmina_phone,
             email=s.gmina_email,
             hours=s.gmina_hours,
-            nip=s.gmina_nip,
+            nip=s.gmina_nip.replace("-", "").replace(" ", ""),
             bank=s.gmina_bank,
             account=s.gmina_account.replace(" ", ""),
+            unit_name=getattr(s, "gmina_unit_name", ""),
+            unit_nip=getattr(s, "gmina_unit_nip", "").replace("-", "").replace(" ", ""),
+            unit_address=getattr(s, "gmina_unit_address", ""),
         )
         tax = getattr(s, "tax_interest_rates", "")
         civil = getattr(s, "civil_interest_rates", "")
@@ -75,4 +92,9 @@ class Context:
             reminder_cost=s.reminder_cost_grosze,
             tax_table=parse_table(tax) if tax else TAX_STANDARD,
             civil_table=parse_table(civil) if civil else CIVIL_STATUTORY,
+            einvoicing=EInvoicing(
+                enabled=bool(getattr(s, "ksef_env", "")),
+                exemption_basis=getattr(s, "ksef_exemption_basis", ""),
+                np_code=getattr(s, "ksef_np_code", ""),
+            ),
         )

@@ -15,6 +15,7 @@ outbox_table, inbox_table = messaging_tables(metadata)
 
 from billing.charges import models as _charges_models  # noqa: E402,F401  (register tables)
 from billing.documents import models as _documents_models  # noqa: E402,F401
+from billing.ksef import models as _ksef_models  # noqa: E402,F401
 from billing.ledger import models as _ledger_models  # noqa: E402,F401
 from billing.numbering import models as _numbering_models  # noqa: E402,F401
 from billing.payers import models as _payers_models  # noqa: E402,F401

@@ -22,10 +22,10 @@ from portal_platform.errors import NotFound
 def snapshot(ctx: Context, payer: dict[str, str]) -> dict[str, object]:
     """What a document prints about the payer and the gmina, frozen at issue."""
     g = ctx.gmina
-    return {
-        "payer": payer,
-        "gmina": {"name": g.name, "address": g.address, "nip": g.nip, "bank": g.bank},
-    }
+    gmina: dict[str, object] = {"name": g.name, "address": g.address, "nip": g.nip, "bank": g.bank}
+    if g.unit_name:
+        gmina["unit"] = {"name": g.unit_name, "nip": g.unit_nip, "address": g.unit_address}
+    return {"payer": payer, "gmina": gmina}
 
 
 async def issue(session: AsyncSession, ctx: Context, drafts: Sequence[Draft]) -> list[Draft]:

@@ -7,6 +7,7 @@ from typing import Any
 from billing.context import today
 from billing.documents import files, manual
 from billing.documents import service as documents
+from billing.ksef import service as einvoices
 from billing.messaging.events import document_issued
 from billing.rpc import mappers as m
 from billing.rpc.support import Support
@@ -22,9 +23,12 @@ class DocumentsMixin:
         self.s.payer(request.payer_id)
         async with self.s.db.sessions() as session:
             docs = await documents.list_for_payer(session, request.payer_id, request.module)
+            ksef = await einvoices.statuses(session, docs)
         numbers = {d.id: d.number or "" for d in docs}
         return billing_pb2.ListDocumentsResponse(
-            documents=[m.document_pb(d, numbers.get(d.corrects_id or "", "")) for d in docs]
+            documents=[
+                m.document_pb(d, numbers.get(d.corrects_id or "", ""), ksef.get(d.id)) for d in docs
+            ]
         )
 
     async def GetDocumentFile(
@@ -36,6 +40,20 @@ class DocumentsMixin:
             content = await files.document_file(session, self.s.ctx, doc)
         return billing_pb2.FileResponse(
             filename=doc.filename, content_type=doc.content_type, content=content
+        )
+
+    async def GetStructuredInvoice(
+        self, request: billing_pb2.GetStructuredInvoiceRequest, context: Any
+    ) -> billing_pb2.FileResponse:
+        async with self.s.db.transaction() as session:
+            doc = await documents.get(session, request.document_id)
+            self.s.owns(doc.payer_id)
+            row = await einvoices.ensure_xml(session, self.s.ctx, doc)
+        # outside the transaction: a failed build is kept with its reason, then reported
+        content = einvoices.require_xml(row)
+        name = (doc.number or doc.id).replace("/", "_") + "_FA3.xml"
+        return billing_pb2.FileResponse(
+            filename=name, content_type="application/xml", content=content
         )
 
     async def UploadDocument(

@@ -7,6 +7,7 @@ from typing import Any
 
 from billing.charges.models import Charge
 from billing.documents.models import Document
+from billing.ksef import service as einvoices
 from billing.ledger.queries import Balance, Entry, OpenRow
 from billing.messaging.events import KIND_VALUES, pb_date
 from billing.payers.models import Payer
@@ -96,7 +97,9 @@ def open_pb(o: OpenRow, as_of: date) -> billing_pb2.OpenCharge:
     )
 
 
-def document_pb(d: Document, corrects_number: str = "") -> billing_pb2.Document:
+def document_pb(
+    d: Document, corrects_number: str = "", ksef: einvoices.Status | None = None
+) -> billing_pb2.Document:
     return billing_pb2.Document(
         document_id=d.id,
         payer_id=d.payer_id,
@@ -113,6 +116,9 @@ def document_pb(d: Document, corrects_number: str = "") -> billing_pb2.Document:
         filename=d.filename,
         content_type=d.content_type,
         charge_id=d.charge_id or "",
+        ksef_status=ksef.status if ksef else "",
+        ksef_number=ksef.ksef_number if ksef else "",
+        ksef_error=ksef.error if ksef else "",
     )
 
 
