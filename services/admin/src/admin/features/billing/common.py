@@ -32,6 +32,15 @@ PAYMENT_STATUS = {
     "settled": "zaksięgowana",
     "failed": "nieudana",
 }
+# FA(3) structured invoice of a document (billing's Document.ksef_status)
+KSEF_STATUS = {
+    "pending": "XML jeszcze nie utworzony",
+    "failed": "błąd FA(3)",
+    "ready": "XML gotowy, nie wysłany do KSeF",
+    "sent": "wysłany do KSeF, czeka na numer",
+    "accepted": "przyjęty w KSeF",
+    "rejected": "odrzucony przez KSeF",
+}
 ENTRY_KINDS = {
     "charge": "należność",
     "interest": "odsetki",
@@ -81,6 +90,7 @@ HELPERS = {
     "KINDS": KINDS,
     "PAYMENT_STATUS": PAYMENT_STATUS,
     "ENTRY_KINDS": ENTRY_KINDS,
+    "KSEF_STATUS": KSEF_STATUS,
 }
 
 

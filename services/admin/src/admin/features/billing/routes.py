@@ -224,3 +224,22 @@ async def document(request: Request, clerk: Clerk, document_id: str) -> Response
         media_type=f.content_type or "application/pdf",
         headers={"Content-Disposition": f'inline; filename="{f.filename}"'},
     )
+
+
+@router.get("/rozliczenia/dokument/{document_id}/xml")
+async def structured_invoice(request: Request, clerk: Clerk, document_id: str) -> Response:
+    """The FA(3) XML of an invoice or correction to a payer with a NIP (KSeF)."""
+    try:
+        f = await billing(
+            request,
+            clerk,
+            "GetStructuredInvoice",
+            billing_pb2.GetStructuredInvoiceRequest(document_id=document_id),
+        )
+    except DomainError as exc:
+        return render(request, "missing.html", {"message": exc.message}, status=404)
+    return Response(
+        f.content,
+        media_type="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{f.filename}"'},
+    )
