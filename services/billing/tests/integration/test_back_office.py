@@ -92,8 +92,17 @@ async def test_arrears_report_and_ledger_statement(office):
         ("P-1", "water", 10_000),
     }
     ledger = await api.GetLedger(billing_pb2.GetLedgerRequest(payer_id="P-1"), metadata=resident)
-    assert ledger.closing_balance_grosze == 136_000
-    assert [e.kind for e in ledger.entries] == ["charge", "charge"]
+    balance = await api.GetBalance(billing_pb2.GetBalanceRequest(payer_id="P-1"), metadata=resident)
+    # the charges are long overdue: the statement ends with the interest accrued until today,
+    # so that its closing balance is what the payer has to pay today
+    kinds = [e.kind for e in ledger.entries]
+    assert kinds[:2] == ["charge", "charge"] and set(kinds[2:]) == {"interest"}
+    accrued = [e for e in ledger.entries if e.kind == "interest"]
+    assert {e.module for e in accrued} == {"waste", "water"}
+    assert all("naliczone na dzień" in e.description and e.debit_grosze > 0 for e in accrued)
+    assert balance.total.interest_grosze == sum(e.debit_grosze for e in accrued)
+    assert ledger.closing_balance_grosze == balance.total.to_pay_grosze
+    assert ledger.closing_balance_grosze == 136_000 + balance.total.interest_grosze
 
 
 async def test_correction_reduces_the_charge_and_overpayment_is_refunded(office):

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from billing.ledger.queries import _payment_label as payment_label
+from billing.ledger.queries import accrued_interest_label
 from billing.payments.service import _title as online_payment_title
 from gateway.web.service_text import service_markup, service_text
 from portal_platform.i18n import current_language
@@ -120,6 +121,7 @@ def service_texts() -> list[str]:
         "Upomnienie — zaległości (water)",
         "Koszty upomnienia",
         "Odsetki za zwłokę",
+        accrued_interest_label(date(2026, 11, 26)),
         f"Korekta: {installment_title(2027, 1)}",
         *statement_payments(),
         "Wpłata (zaliczona)",

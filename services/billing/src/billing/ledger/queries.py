@@ -179,9 +179,21 @@ class Entry:
 
 
 async def statement(
-    session: AsyncSession, payer_id: str, module: str, date_from: date | None, date_to: date | None
+    session: AsyncSession,
+    payer_id: str,
+    module: str,
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    ctx: Context | None = None,
+    today: date | None = None,
 ) -> tuple[int, list[Entry], int]:
-    """Opening balance, entries in the period, closing balance (positive: the payer owes)."""
+    """Opening balance, entries in the period, closing balance (positive: the payer owes).
+
+    Late interest is booked when a payment covers it; with `ctx`, a period reaching `today`
+    ends with the interest accrued so far on the open items, so that the closing balance is
+    what the payer has to pay today.
+    """
     entries: list[Entry] = []
     docs = dict(
         (
@@ -190,7 +202,8 @@ async def statement(
             )
         ).all()
     )
-    for r in await receivables_of(session, payer_id, module):
+    receivables = await receivables_of(session, payer_id, module)
+    for r in receivables:
         kind = "reminder_cost" if r.kind == "reminder_cost" else "charge"
         desc = "Koszty upomnienia" if kind == "reminder_cost" else r.title
         entries.append(
@@ -283,7 +296,36 @@ async def statement(
                     f.id,
                 )
             )
-    entries.sort(key=lambda e: (e.on, e.kind != "charge", e.ref_id))
+    on = today or date.today()
+    if ctx is not None and (date_to is None or date_to >= on):
+        accrued: dict[str, int] = {}
+        for r in receivables:
+            if r.open and r.kind == "charge":
+                owed = interest_of(ctx, r, on)
+                if owed > 0:
+                    accrued[r.module] = accrued.get(r.module, 0) + owed
+        for mod, amount in sorted(accrued.items()):
+            entries.append(
+                Entry(
+                    on,
+                    "interest",
+                    mod,
+                    accrued_interest_label(on),
+                    "",
+                    amount,
+                    0,
+                    f"accrued:{mod}",
+                )
+            )
+    entries.sort(
+        key=lambda e: (
+            e.on,
+            e.kind != "charge",
+            e.ref_id.startswith("accrued:"),
+            int(e.ref_id) if e.ref_id.isdigit() else 0,
+            e.ref_id,
+        )
+    )
     opening = sum(e.debit - e.credit for e in entries if date_from and e.on < date_from)
     shown = [
         e
@@ -295,6 +337,10 @@ async def statement(
         running += e.debit - e.credit
         e.balance = running
     return opening, shown, running
+
+
+def accrued_interest_label(on: date) -> str:
+    return f"Odsetki za zwłokę naliczone na dzień {on:%d.%m.%Y} (do zapłaty)"
 
 
 def _payment_label(p: Payment) -> str:

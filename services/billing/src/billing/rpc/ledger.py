@@ -88,7 +88,13 @@ class LedgerMixin:
         async with self.s.db.sessions() as session:
             await payers.get(session, request.payer_id)
             opening, entries, closing = await queries.statement(
-                session, request.payer_id, request.module, date_from, date_to
+                session,
+                request.payer_id,
+                request.module,
+                date_from,
+                date_to,
+                ctx=self.s.ctx,
+                today=today(),
             )
         return billing_pb2.GetLedgerResponse(
             entries=[m.entry_pb(e) for e in entries],

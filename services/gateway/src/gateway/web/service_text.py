@@ -131,6 +131,7 @@ PATTERNS = [
     N_("Wszystkie należności, kartoteka %(id)s"),
     N_("Upomnienie — zaległości (%(module)s)"),
     N_("Korekta: %(line)s"),
+    N_("Odsetki za zwłokę naliczone na dzień %(on)s (do zapłaty)"),
     # billing's account statement (kartoteka): payments and refunds with their titles
     N_("Wpłata online: %(quote)s"),
     N_("Wpłata na rachunek: %(quote)s"),
