@@ -21,9 +21,10 @@ Resident = Annotated[CurrentUser, Depends(require_verified)]
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, f"billing/{name}", {**views.HELPERS, **ctx}, status_code=status
     )
+    return response
 
 
 def own_payer(user: CurrentUser, payer_id: str) -> str:

@@ -30,7 +30,10 @@ def today() -> date:
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("v", views)
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, name, ctx, status_code=status
+    )
+    return response
 
 
 async def _premises(request: Request, user: CurrentUser, premises_id: str) -> Any:

@@ -25,7 +25,10 @@ MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
     ctx.setdefault("v", views)
-    return request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request, name, ctx, status_code=status
+    )
+    return response
 
 
 @router.get("/woda/zasoby/{name}", include_in_schema=False)
