@@ -49,6 +49,7 @@ class Notifier:
                 "gmina_contact": settings.gmina_contact,
                 "portal_url": settings.portal_url.rstrip("/"),
                 "admin_url": settings.admin_url.rstrip("/"),
+                "identity_url": settings.oidc_issuer.rstrip("/"),
             }
         )
         self.channels = Channels()

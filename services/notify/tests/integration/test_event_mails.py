@@ -239,3 +239,120 @@ async def test_preferences_switch_off_optional_mails_but_not_mandatory(
 
 def _processed(rt, n: int) -> bool:
     return sum(c.processed for c in rt.consumers) >= n
+
+
+def account_changed(
+    change: str, account_id: str, email: str, **fields
+) -> identity_pb2.AccountChanged:
+    ev = identity_pb2.AccountChanged(
+        account_id=account_id,
+        change=change,
+        email=email,
+        state=fields.pop("state", "active"),
+        language=fields.pop("language", "pl"),
+        display_name=fields.pop("display_name", ""),
+    )
+    if "at" in fields:
+        ev.meta.occurred_at.FromDatetime(fields.pop("at"))
+    if "locked_until" in fields:
+        ev.locked_until.FromDatetime(fields.pop("locked_until"))
+    assert not fields
+    return ev
+
+
+async def test_account_changes_mail_the_owner_mandatory_once(
+    start_service, nats_url, smtp, notify_settings
+):
+    """Verified, locked and password changed each mail the address in the event, whatever the
+    preferences; a repeated lock on the same day, a redelivery and accounts that cannot be
+    mailed give nothing."""
+    rt = await start_service(
+        definition, **notify_settings, oidc_issuer="https://konto.ludwin.example/"
+    )
+    from notify.preferences import service as prefs
+
+    async with rt.db.transaction() as s:
+        await prefs.put(s, "acc-7", prefs.Choice(False, False, False, False))
+    day = datetime(2027, 3, 10, 10, 5, tzinfo=UTC)  # 11:05 in Warsaw
+    bus = await Bus.connect(nats_url, name="test-identity")
+    try:
+        await bus.ensure_stream(producer_stream("identity"))
+        subject = "portal.identity.account.{}.v1".format
+        sent = [
+            (
+                "verified",
+                account_changed(
+                    "verified", "acc-7", "ola@example.pl", state="verified",
+                    display_name="Ola Lis",
+                ),
+            ),
+            (
+                "locked",
+                account_changed(
+                    "locked", "acc-8", "tom@example.com", language="en", display_name="Tom Ray",
+                    at=day, locked_until=day + timedelta(minutes=15),
+                ),
+            ),
+            (
+                "locked",  # locked again the same day (Warsaw): no second mail
+                account_changed(
+                    "locked", "acc-8", "tom@example.com", language="en", display_name="Tom Ray",
+                    at=day + timedelta(hours=4), locked_until=day + timedelta(hours=4, minutes=15),
+                ),
+            ),
+            (
+                "password_changed",
+                account_changed(
+                    "password_changed", "acc-7", "ola@example.pl", state="verified",
+                    display_name="Ola Lis", at=day,
+                ),
+            ),
+            ("locked", account_changed("locked", "acc-9", "zawieszony@example.pl", state="suspended")),
+            ("locked", account_changed("locked", "acc-10", "nowy@example.pl", state="registered")),
+            ("verified", account_changed("verified", "acc-11", "", state="verified")),  # old event
+        ]  # fmt: skip
+        for change, ev in sent:
+            await publish(bus, subject(change), ev, "identity")
+        changed = sent[3][1]
+        await publish(  # redelivered under another message id: no second mail
+            bus, subject("password_changed"), changed, "identity", msg_id=str(uuid.uuid4())
+        )
+        await eventually(lambda: _processed(rt, len(sent) + 1))
+        await smtp.wait_for(3)
+        await asyncio.sleep(1.0)
+        assert len(smtp.messages) == 3, [str(m["Subject"]) for m in smtp.messages]
+
+        password, verified = sorted(smtp.to("ola@example.pl"), key=lambda m: str(m["Subject"]))
+        assert verified["Subject"] == "Konto zweryfikowane — możesz sprawdzać swoje należności"
+        body = text_of(verified)
+        assert "Dzień dobry Ola Lis" in body and "urząd potwierdził Twoją tożsamość" in body
+        assert "http://127.0.0.1:8000/naleznosci" in body
+        assert "Zmień ustawienia" not in body  # mandatory: no opt-out line
+
+        assert password["Subject"] == "Hasło do Portalu Komunalnego zostało zmienione"
+        body = text_of(password)
+        assert "Kiedy: 10 marca 2027, 11:05" in body
+        assert "Jeśli to nie Ty, natychmiast skontaktuj się z urzędem: Urząd Gminy Ludwin" in body
+        assert "https://konto.ludwin.example/haslo/reset?lang=pl" in body
+        assert "<strong>Jeśli to nie Ty, natychmiast skontaktuj się z urzędem:</strong>" in html_of(
+            password
+        )
+
+        (locked,) = smtp.to("tom@example.com")
+        assert locked["Subject"] == "Account temporarily locked after failed logins"
+        body = text_of(locked)
+        assert "Hello Tom Ray" in body
+        assert "The lock lasts until 10 March 2027 at 11:20." in body
+        assert "https://konto.ludwin.example/haslo/reset?lang=en" in body
+        assert "someone may have tried to guess your password" in body
+
+        rows = await mail_rows(rt)
+        assert sorted(r.template for r in rows) == [
+            "account_locked",
+            "account_verified",
+            "password_changed",
+        ]
+        assert all(r.mandatory and r.category == "account" and r.status == "sent" for r in rows)
+        assert {r.account_id for r in rows} == {"acc-7", "acc-8"}
+    finally:
+        await bus.close()

@@ -60,3 +60,41 @@ def test_a_decrease_gets_its_own_mail_with_nothing_to_pay():
     assert "-105" not in pl.text and "Termin płatności" not in pl.text
     en = renderer.render("document_decrease", "en", context)
     assert "Reduced by: PLN 105.00" in en.text
+
+
+def test_account_changes_with_a_mail():
+    from notify.notices.rules import account_template
+
+    assert account_template("verified", "verified") == "account_verified"
+    assert account_template("locked", "active") == "account_locked"
+    assert account_template("password_changed", "verified") == "password_changed"
+    assert account_template("locked", "registered") is None  # address not confirmed yet
+    assert account_template("password_changed", "suspended") is None
+    assert account_template("payer_linked", "verified") is None  # billing mails cover it
+
+
+def test_account_mails_in_both_languages_without_optional_values():
+    from datetime import UTC, datetime
+
+    from notify.mail.render import Renderer
+
+    renderer = Renderer(
+        {"gmina_name": "Gmina Ludwin", "gmina_contact": "tel. 81 757 00 00",
+         "portal_url": "https://portal.ludwin.pl", "identity_url": "https://konto.ludwin.pl"}
+    )  # fmt: skip
+    at = datetime(2027, 7, 1, 6, 30, tzinfo=UTC)
+    base = {"display_name": "", "happened_at": at, "optional": False}
+    for lang in ("pl", "en"):
+        for name in ("account_verified", "account_locked", "password_changed"):
+            mail = renderer.render(name, lang, {**base, "locked_until": None})
+            assert "None" not in mail.text and "None" not in mail.html
+            assert f'<html lang="{lang}">' in mail.html
+    locked = renderer.render("account_locked", "pl", {**base, "locked_until": at})
+    assert "Blokada trwa do 1 lipca 2027, 08:30." in locked.text
+    assert "https://konto.ludwin.pl/haslo/reset?lang=pl" in locked.text
+    unknown = renderer.render("account_locked", "pl", {**base, "locked_until": None})
+    assert "Blokada trwa" not in unknown.text and "Dzień dobry," in unknown.text
+    changed = renderer.render("password_changed", "en", base)
+    assert changed.subject == "Your Municipal Portal password has been changed"
+    assert "When: 1 July 2027 at 08:30" in changed.text
+    assert "If it was not you, contact the office at once: tel. 81 757 00 00" in changed.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,11 +24,13 @@ from portal_platform.messaging.inbox import Envelope, PoisonMessage, Subscriptio
 ACTIVATION = "portal.identity.activation.requested.v1"
 PASSWORD_RESET = "portal.identity.password_reset.requested.v1"
 DUPLICATE = "portal.identity.registration.duplicate.v1"
+ACCOUNT_SUBJECTS = tuple(f"portal.identity.account.{c}.v1" for c in rules.ACCOUNT_TEMPLATES)
 READING_SUBJECTS = tuple(
     f"portal.water.reading.{d}.v1" for d in ("accepted", "corrected", "rejected")
 )
 DOCUMENT_ISSUED = "portal.billing.document.issued.v1"
 PAYMENT_SETTLED = "portal.billing.payment.settled.v1"
+WARSAW = ZoneInfo("Europe/Warsaw")
 KIND_NAMES = {
     billing_pb2.DOCUMENT_KIND_INVOICE: "invoice",
     billing_pb2.DOCUMENT_KIND_FEE_NOTICE: "fee_notice",
@@ -94,6 +97,40 @@ def identity_notice(env: Envelope) -> Notice:
         email=ev.email, name=ev.display_name, language=ev.language or "pl", account_id=ev.account_id
     )
     return Notice(event_key(env), template, "account", context, recipient=recipient)
+
+
+def account_notice(env: Envelope) -> Notice | None:
+    """Account verified, locked, password changed: mandatory, to the address in the event.
+
+    Events of an identity older than these fields carry no address and give no mail. A lock
+    may be repeated by whoever keeps guessing: one lock mail per account and day.
+    """
+    ev = _decode(env, identity_pb2.AccountChanged)
+    template = rules.account_template(ev.change or env.subject.split(".")[3], ev.state)
+    if template is None or not ev.email:
+        return None
+    happened = to_datetime(ev.meta.occurred_at) or datetime.now(UTC)
+    context: dict[str, Any] = {"display_name": ev.display_name, "happened_at": happened}
+    once_key = ""
+    if template == "account_locked":
+        context["locked_until"] = to_datetime(ev.locked_until)
+        once_key = f"{ev.account_id}:{happened.astimezone(WARSAW).date().isoformat()}"
+    recipient = Recipient(
+        email=ev.email,
+        name=ev.display_name,
+        language=ev.language if ev.language in ("pl", "en") else "pl",
+        account_id=ev.account_id,
+        state=ev.state,
+    )
+    return Notice(
+        event_key(env), template, "account", context, recipient=recipient, once_key=once_key
+    )
+
+
+def identity_event_notice(env: Envelope) -> Notice | None:
+    if env.subject in ACCOUNT_SUBJECTS:
+        return account_notice(env)
+    return identity_notice(env)
 
 
 def water_notice(env: Envelope) -> Notice | None:
@@ -164,7 +201,12 @@ def subscriptions(
 ) -> list[Subscription]:
     """One durable consumer per producer stream: notify__identity, notify__water, notify__billing."""
     spec = [
-        ("identity", (ACTIVATION, PASSWORD_RESET, DUPLICATE), identity_notice, 200),
+        (
+            "identity",
+            (ACTIVATION, PASSWORD_RESET, DUPLICATE, *ACCOUNT_SUBJECTS),
+            identity_event_notice,
+            200,
+        ),
         ("water", READING_SUBJECTS, water_notice, 100),
         ("billing", (DOCUMENT_ISSUED, PAYMENT_SETTLED), billing_notice, 100),
     ]

@@ -12,11 +12,28 @@ READING_TEMPLATES = {
     "rejected": "reading_rejected",
 }
 MAILABLE_STATES = ("active", "verified")
+# identity's account changes that get a mail (all mandatory: category "account")
+ACCOUNT_TEMPLATES = {
+    "verified": "account_verified",
+    "locked": "account_locked",
+    "password_changed": "password_changed",
+}
 
 
 def reading_template(decision: str) -> str | None:
     """accepted / corrected / rejected → its template; anything else sends nothing."""
     return READING_TEMPLATES.get(decision)
+
+
+def account_template(change: str, state: str) -> str | None:
+    """The mail of an account change, or None: no mail for it, or an account not to mail.
+
+    A registered (address not yet confirmed) or suspended account gets no such mail.
+    """
+    template = ACCOUNT_TEMPLATES.get(change)
+    if template is None or state not in MAILABLE_STATES:
+        return None
+    return template
 
 
 def document_template(*, module: str, kind: str, is_reminder: bool, gross_grosze: int = 0) -> str:

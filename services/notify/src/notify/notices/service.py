@@ -30,10 +30,12 @@ class Notice:
     context: dict[str, Any] = field(default_factory=dict)
     payer_id: str = ""
     recipient: Recipient | None = None
+    # mails of notices with the same key go once (e.g. one lock notice per account and day)
+    once_key: str = ""
 
 
 def expand(notices: Sequence[Notice], accounts: Mapping[str, list[Recipient]]) -> list[MailIn]:
-    """One mail per notice and recipient; the dedup key is the event and the address."""
+    """One mail per notice and recipient; the dedup key is the event (or once_key) and the address."""
     mails = []
     for n in notices:
         targets = [n.recipient] if n.recipient else mailable(accounts.get(n.payer_id, []))
@@ -42,7 +44,7 @@ def expand(notices: Sequence[Notice], accounts: Mapping[str, list[Recipient]]) -
                 continue
             mails.append(
                 MailIn(
-                    dedup_key=f"{n.template}:{n.event_id}:{r.email.strip().lower()}",
+                    dedup_key=f"{n.template}:{n.once_key or n.event_id}:{r.email.strip().lower()}",
                     recipient=r,
                     template=n.template,
                     category=n.category,
