@@ -120,6 +120,8 @@ def _is_secret(name: str, field: Any) -> bool:
     default = field.default
     if field.annotation is SecretStr or (isinstance(default, str) and DEV_SECRET in default):
         return True
+    if field.annotation in (int, float, bool):
+        return False  # a number or a switch is never a secret, whatever its name says
     words = name.upper().split("_")
     return (
         words[-1] in SECRET_LAST_WORDS

@@ -66,7 +66,7 @@ async def test_identity_events_and_payer_mails_through_real_identity(
         async with id_rt.db.transaction() as s:
             await accounts.register(s, ctx, reg)  # the same person again: the owner is told
             await accounts.request_password_reset(s, ctx, "anna.nowak@example.pl")
-        await smtp.wait_for(3, timeout=30)
+        await smtp.wait_for(4, timeout=30)
 
         bus = await Bus.connect(nats_url, name="test-water")
         try:
@@ -82,14 +82,15 @@ async def test_identity_events_and_payer_mails_through_real_identity(
             )
         finally:
             await bus.close()
-        await smtp.wait_for(4, timeout=30)
+        await smtp.wait_for(5, timeout=30)
         await asyncio.sleep(1.0)
         subjects = sorted(str(m["Subject"]) for m in smtp.messages)
-        assert len(subjects) == 4, subjects
+        assert len(subjects) == 5, subjects
         assert all(m["To"] == "anna.nowak@example.pl" for m in smtp.messages)
         assert "Odczyt wodomierza WM-77 przyjęty" in subjects
         assert "Próba rejestracji na Twój adres e-mail" in subjects
         assert "Ustaw nowe hasło do Portalu Komunalnego" in subjects
+        assert "Konto zweryfikowane — możesz sprawdzać swoje należności" in subjects
         reading = next(m for m in smtp.messages if "WM-77" in str(m["Subject"]))
         assert "Anna Nowak" in text_of(reading) and "15.200 m³" in text_of(reading)
     finally:

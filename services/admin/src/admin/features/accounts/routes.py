@@ -51,6 +51,7 @@ ACTIONS = {
     "account.reinstated": "przywrócenie",
     "login.locked": "blokada po nieudanych logowaniach",
     "account.password_reset": "zmiana hasła linkiem",
+    "account.password_changed": "zmiana hasła tymczasowego",
     "totp.enrolled": "konfiguracja TOTP",
     "staff.created": "utworzenie konta pracownika",
 }
