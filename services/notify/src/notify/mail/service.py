@@ -79,7 +79,7 @@ async def enqueue(
     if not rows:
         return []
     table = MailMessage.__table__
-    stmt = insert_ignoring_conflicts(session, table, ["dedup_key"]).returning(table.c.id)  # type: ignore[arg-type]
+    stmt = insert_ignoring_conflicts(session, table, ["dedup_key"]).returning(table.c.id)
     result = await session.execute(stmt, rows)
     return [int(r[0]) for r in result.all()]
 

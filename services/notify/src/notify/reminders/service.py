@@ -214,7 +214,7 @@ async def _take(
     ]
     table = ReminderSent.__table__
     keys = ["kind", "scope", "payer_id", "deadline", "offset_days"]
-    stmt = insert_ignoring_conflicts(session, table, keys).returning(*(table.c[k] for k in keys))  # type: ignore[arg-type]
+    stmt = insert_ignoring_conflicts(session, table, keys).returning(*(table.c[k] for k in keys))
     result = await session.execute(stmt, rows)
     return {(k, s, p, d, o) for k, s, p, d, o in result.all()}
 
