@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from portal_platform.config import PortalSettings, service_settings_config
+from portal_platform.config import DEV_SECRET, PortalSettings, service_settings_config
 
 
 class Settings(PortalSettings):
@@ -26,3 +26,11 @@ class Settings(PortalSettings):
     # where the payment forms may lead (CSP form-action): the operators' pages; billing's own
     # sandbox page (from GATEWAY_HTTP_SERVICES) is added automatically
     payment_hosts: str = "https://secure.przelewy24.pl,https://sandbox.przelewy24.pl"
+    # a static service token for visitors' messages to the office (else client credentials)
+    service_token: str = ""
+    # identity's token endpoint for the gateway's client credentials (default OIDC_ISSUER/token)
+    service_token_url: str = ""
+    # the gateway's own service client at identity (an entry of IDENTITY_SERVICE_CLIENTS)
+    service_client_id: str = "gateway-service"
+    # its secret (the same value as in IDENTITY_SERVICE_CLIENTS; refused outside local/test)
+    service_client_secret: str = DEV_SECRET

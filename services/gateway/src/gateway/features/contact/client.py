@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import grpc
@@ -11,7 +10,6 @@ from fastapi import Request
 from gateway.auth import current_user
 from gateway.clients import service_channel
 from portal.notify.v1 import notify_pb2_grpc
-from portal_platform.config import DEV_SECRET
 from portal_platform.errors import DomainError
 from portal_platform.service_tokens import (
     ClientCredentialsTokens,
@@ -38,15 +36,13 @@ def gateway_tokens(request: Request) -> ServiceTokens:
     tokens = getattr(state, "service_tokens", None)
     if tokens is None:
         settings = state.settings
-        static = os.environ.get("GATEWAY_SERVICE_TOKEN", "")
-        if static:
-            tokens = StaticServiceTokens(static)
+        if settings.service_token:
+            tokens = StaticServiceTokens(settings.service_token)
         else:
             tokens = ClientCredentialsTokens(
-                os.environ.get("GATEWAY_SERVICE_TOKEN_URL")
-                or f"{settings.oidc_issuer.rstrip('/')}/token",
-                os.environ.get("GATEWAY_SERVICE_CLIENT_ID", "gateway-service"),
-                os.environ.get("GATEWAY_SERVICE_CLIENT_SECRET", DEV_SECRET),
+                settings.service_token_url or f"{settings.oidc_issuer.rstrip('/')}/token",
+                settings.service_client_id,
+                settings.service_client_secret,
             )
         state.service_tokens = tokens
     return tokens
