@@ -6,7 +6,7 @@ import json
 
 import grpc
 import pytest
-from identity_test_helpers import grpc_address, make_resident, mint
+from identity_test_helpers import grpc_address, make_resident, make_staff, mint
 
 from portal.identity.v1 import identity_pb2, identity_pb2_grpc
 from portal_platform.rpc.client import call_metadata, channel
@@ -94,11 +94,14 @@ async def test_tampered_foreign_audience_and_missing_tokens_are_unauthenticated(
 
 async def test_clerk_verifies_links_unlinks_suspends_and_it_is_audited(identity, stub):
     resident = await make_resident(identity)
+    await make_staff(identity)  # staff accounts never show among residents to verify
     clerk = call_metadata(mint(identity, "clerk-1", roles=["clerk"], name="Anna Urzędniczka"))
     pending = await stub.ListAccounts(
         identity_pb2.ListAccountsRequest(state="active"), metadata=clerk
     )
     assert [a.account.account_id for a in pending.accounts] == [resident]
+    everyone = await stub.ListAccounts(identity_pb2.ListAccountsRequest(), metadata=clerk)
+    assert [a.account.account_id for a in everyone.accounts] == [resident]
     bad = stub.VerifyAccount(
         identity_pb2.VerifyAccountRequest(account_id=resident, document_type="numer ABC123"),
         metadata=clerk,

@@ -69,8 +69,14 @@ async def accounts_of_payer(session: AsyncSession, payer_id: str) -> Sequence[Ac
 async def list_accounts(
     session: AsyncSession, *, state: str = "", query: str = "", limit: int = 100
 ) -> Sequence[Account]:
-    """Accounts for the back office, newest first, filtered by state and a text fragment."""
-    stmt = select(Account).order_by(Account.created_at.desc()).limit(max(1, min(limit, 500)))
+    """Residents' accounts for the back office, newest first, filtered by state and a text
+    fragment (staff accounts are not residents: they never wait for verification)."""
+    stmt = (
+        select(Account)
+        .where(Account.roles.like("%resident%"))
+        .order_by(Account.created_at.desc())
+        .limit(max(1, min(limit, 500)))
+    )
     if state:
         stmt = stmt.where(Account.state == state)
     q = query.strip().lower()
