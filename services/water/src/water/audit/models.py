@@ -21,7 +21,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(40))
-    entity: Mapped[str] = mapped_column(String(20))  # premises | meter | reading | tariff
+    entity: Mapped[str] = mapped_column(String(20))  # premises | meter | reading | tariff | group
     entity_id: Mapped[str] = mapped_column(String(36))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

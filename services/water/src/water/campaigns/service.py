@@ -27,6 +27,8 @@ class Deadline:
     group: str
     day: date
     label: str
+    rule_month: int = 0
+    rule_day: int = 0
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ async def deadlines(session: AsyncSession, year: int, group: str = "") -> list[D
     """The deadlines of a year (all groups or one), in date order."""
     rows = await _deadline_rows(session, group)
     return sorted(
-        (Deadline(r.group_code, _on(year, r), r.label) for r in rows),
+        (Deadline(r.group_code, _on(year, r), r.label, r.month, r.day) for r in rows),
         key=lambda d: (d.day, d.group),
     )
 

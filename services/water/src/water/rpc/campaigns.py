@@ -52,7 +52,13 @@ class CampaignRpc(Base):
             found = await campaigns.deadlines(session, request.year or today().year)
         return water_pb2.ListReadingDeadlinesResponse(
             deadlines=[
-                water_pb2.ReadingDeadline(group=d.group, deadline=m.pb_date(d.day), label=d.label)
+                water_pb2.ReadingDeadline(
+                    group=d.group,
+                    deadline=m.pb_date(d.day),
+                    label=d.label,
+                    month=d.rule_month,
+                    day=d.rule_day,
+                )
                 for d in found
             ]
         )

@@ -7,8 +7,6 @@ from typing import Any
 
 from portal.water.v1 import water_pb2
 from water.audit import service as audit
-from water.campaigns import service as campaigns
-from water.policy import today
 from water.premises import service as premises_service
 from water.rpc import mappers as m
 from water.rpc.common import Base, scope, staff_scope
@@ -17,29 +15,6 @@ from water.tariffs import service as tariffs
 
 
 class CatalogRpc(Base):
-    async def ListCustomerGroups(self, request: Any, context: Any) -> Any:
-        scope()
-        year = request.year or today().year
-        async with self.db.sessions() as session:
-            groups = await premises_service.list_groups(session)
-            found = await campaigns.deadlines(session, year)
-        return water_pb2.ListCustomerGroupsResponse(
-            groups=[
-                water_pb2.CustomerGroup(
-                    code=g.code,
-                    label=g.label,
-                    deadlines=[
-                        water_pb2.ReadingDeadline(
-                            group=d.group, deadline=m.pb_date(d.day), label=d.label
-                        )
-                        for d in found
-                        if d.group == g.code
-                    ],
-                )
-                for g, _ in groups
-            ]
-        )
-
     async def ListPremises(self, request: Any, context: Any) -> Any:
         s = scope()
         async with self.db.sessions() as session:

@@ -1,7 +1,7 @@
 """WaterService over gRPC: authorise, convert, call the domain, queue events.
 
 The readings part lives here; premises, tariffs and charts in `catalog`, campaigns in
-`campaigns`.
+`campaigns`, customer groups and their deadlines in `groups`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from water.rpc.batcher import SubmitBatcher
 from water.rpc.campaigns import BATCH, CampaignRpc
 from water.rpc.catalog import CatalogRpc
 from water.rpc.common import scope, staff_scope
+from water.rpc.groups import GroupsRpc
 from water.settlements import service as settlements
 from water.settlements.models import Settlement
 
@@ -44,7 +45,7 @@ async def _premises_of(session: AsyncSession, rows: list[Reading]) -> dict[str, 
     return {p.id: p for p in found}
 
 
-class WaterServicer(CampaignRpc, CatalogRpc, water_pb2_grpc.WaterServiceServicer):  # type: ignore[misc]
+class WaterServicer(CampaignRpc, CatalogRpc, GroupsRpc, water_pb2_grpc.WaterServiceServicer):  # type: ignore[misc]
     def __init__(self, db: Database, outbox: Outbox, policy: Policy) -> None:
         super().__init__(db, outbox, policy)
         self.batcher = SubmitBatcher(db, policy, self._after_save)
