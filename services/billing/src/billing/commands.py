@@ -63,6 +63,9 @@ async def ksef_send_command(s: Support, args: list[str]) -> int:
     if not st.ksef_url:
         sys.stderr.write("KSeF wyłączony: ustaw BILLING_KSEF_ENV (test | demo | prod).\n")
         return 2
+    if st.ksef_since_date is None:
+        sys.stderr.write(sender.SINCE_MISSING + "\n")
+        return 2
     conn = sender.Connection(
         url=st.ksef_url,
         token=st.ksef_token,

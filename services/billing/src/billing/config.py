@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import model_validator
 from stdnum.pl import nip
 
@@ -48,6 +50,9 @@ class Settings(PortalSettings):
     ksef_base_url: str = ""  # overrides the address of ksef_env (e.g. a test double)
     ksef_poll_seconds: float = 2.0  # between status checks of KSeF
     ksef_batch: int = 100  # documents per run of ksef-send
+    # first issue date sent to KSeF (YYYY-MM-DD); documents issued before it are never sent;
+    # empty: ksef-send refuses to send anything
+    ksef_since: str = ""
     # legal basis of VAT exemption (P_19A) printed when a line has rate `zw`
     ksef_exemption_basis: str = ""
     # FA(3) code for rate `np` ("np I" | "np II"); empty: such documents get no FA(3)
@@ -89,9 +94,19 @@ class Settings(PortalSettings):
             raise ValueError("ksef_env must be test, demo or prod (empty: KSeF off)")
         if self.ksef_env and not (self.ksef_token and self.gmina_nip):
             raise ValueError("ksef_env needs ksef_token and gmina_nip")
+        if self.ksef_since:
+            try:
+                date.fromisoformat(self.ksef_since)
+            except ValueError:
+                raise ValueError("ksef_since must be a date YYYY-MM-DD (empty: not set)") from None
         if self.ksef_np_code not in ("", "np I", "np II"):
             raise ValueError("ksef_np_code must be 'np I' or 'np II' (empty: not mapped)")
         return self
+
+    @property
+    def ksef_since_date(self) -> date | None:
+        """First issue date sent to KSeF (None: not set, nothing is sent)."""
+        return date.fromisoformat(self.ksef_since) if self.ksef_since else None
 
     @property
     def ksef_url(self) -> str:

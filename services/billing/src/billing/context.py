@@ -41,6 +41,7 @@ class EInvoicing:
     """Structured invoices (FA(3)) for payers with a NIP; `enabled`: sent to KSeF."""
 
     enabled: bool = False
+    since: date | None = None  # documents issued before it are never sent (None: nothing is)
     exemption_basis: str = ""  # P_19A for lines at rate `zw`
     np_code: str = ""  # FA(3) code for rate `np`; empty: not mapped
 
@@ -94,6 +95,7 @@ class Context:
             civil_table=parse_table(civil) if civil else CIVIL_STATUTORY,
             einvoicing=EInvoicing(
                 enabled=bool(getattr(s, "ksef_env", "")),
+                since=getattr(s, "ksef_since_date", None),
                 exemption_basis=getattr(s, "ksef_exemption_basis", ""),
                 np_code=getattr(s, "ksef_np_code", ""),
             ),

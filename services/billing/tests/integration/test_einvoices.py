@@ -15,7 +15,7 @@ from lxml import etree
 from billing.app import definition, ksef_build, ksef_send
 from billing.charges.intake import intake
 from billing.charges.schemas import ChargeIn, LineIn
-from billing.context import Context
+from billing.context import Context, today
 from billing.ksef.models import EInvoice
 from billing.payers.models import Payer
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
@@ -295,6 +295,7 @@ async def test_ksef_send_against_a_local_ksef(start_service, issuer, charge, cap
             ksef_base_url=fake.url,
             ksef_token=TOKEN,
             ksef_poll_seconds=0,
+            ksef_since=today().isoformat(),  # what is issued today goes
         )
         fake.refuse.add(docs["P-D"].number)
         line = billing_pb2.ChargeLine(
@@ -349,7 +350,13 @@ async def test_ksef_send_unreachable_keeps_everything_for_the_next_run(
     with FakeKsef(token=TOKEN, nip=GMINA_NIP) as fake:
         url = fake.url
     rt, ch, *_ = await start(
-        start_service, issuer, charge, ksef_env="test", ksef_base_url=url, ksef_token=TOKEN
+        start_service,
+        issuer,
+        charge,
+        ksef_env="test",
+        ksef_base_url=url,
+        ksef_token=TOKEN,
+        ksef_since=today().isoformat(),  # what is issued today goes
     )
     assert await ksef_send(rt, []) == 1
     assert "błąd:" in capsys.readouterr().out

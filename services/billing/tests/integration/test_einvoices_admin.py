@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import httpx
@@ -22,7 +22,7 @@ from admin.auth import CurrentClerk, require_clerk
 from billing.app import definition as billing
 from billing.charges.intake import intake
 from billing.charges.schemas import ChargeIn, LineIn
-from billing.context import Context
+from billing.context import Context, today
 from portal_platform.service import Runtime
 
 pytestmark = pytest.mark.timeout(180)
@@ -87,3 +87,29 @@ async def test_clerk_downloads_the_fa3_xml_next_to_the_pdf_and_sees_its_status(h
     doc = BeautifulSoup(consumer.text, "html.parser").find("a", string="PDF")["href"]
     missing = await http.get(doc + "/xml")
     assert missing.status_code == 404 and "NIP" in missing.text
+
+
+async def test_invoice_issued_before_ksef_since_shows_not_applicable(start_service, issuer):
+    since = today() + timedelta(days=1)  # KSeF from tomorrow: today's invoice stays outside
+    rt = await start_service(billing, gmina_nip="5252248481", ksef_since=since.isoformat())
+    async with rt.db.transaction() as s:
+        await intake(s, Context.from_settings(rt.settings), [invoice("P-F2", "7740001454")])
+    settings = admin.settings_cls.model_validate(
+        {"env": "test", "grpc_services": f"billing=127.0.0.1:{rt.grpc_server.port}"}
+    )
+    app = create_app(Runtime(admin, settings))
+    clerk = CurrentClerk(
+        "clerk-1", "Anna Urzędniczka", "anna@ludwin.pl",
+        issuer.token("clerk-1", roles=["clerk"]), ("clerk",),
+    )  # fmt: skip
+    app.dependency_overrides[require_clerk] = lambda: clerk
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://admin.test") as http:
+        page = await http.get("/rozliczenia/platnik/P-F2")
+        row = (
+            BeautifulSoup(page.text, "html.parser").find("a", string="XML FA(3)").find_parent("tr")
+        )
+        text = row.get_text(" ", strip=True)
+        assert "nie dotyczy (przed BILLING_KSEF_SINCE)" in text
+        assert f"Wystawiony przed {since:%d.%m.%Y}" in text
+        assert "XML jeszcze nie utworzony" not in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from billing.context import Context
@@ -15,6 +16,10 @@ from portal_platform.logging import get_logger
 
 log = get_logger(__name__)
 
+SINCE_MISSING = (
+    "KSeF: nic nie wysłano — ustaw BILLING_KSEF_SINCE (RRRR-MM-DD, np. 2026-04-01): "
+    "dokumenty wystawione przed tą datą nigdy nie trafią do KSeF."
+)
 FORM = ("FA (3)", "1-0E", "FA")  # systemCode, schemaVersion, value of FA(3)
 PROCESSING = 200  # KSeF invoice status: below — still processing; 200 — accepted; above — refused
 
@@ -51,7 +56,9 @@ async def build_pending(db: Database, ctx: Context, summary: Summary, *, batch: 
     after = None
     while True:
         async with db.sessions() as session:
-            docs = await einvoices.pending(session, limit=batch, after=after)
+            docs = await einvoices.pending(
+                session, limit=batch, after=after, since=ctx.einvoicing.since
+            )
         if not docs:
             return
         after = (docs[-1].created_at, docs[-1].id)
@@ -79,10 +86,16 @@ async def send(
     batch: int = 100,
     client_factory: Callable[[Any], Any] | None = None,
 ) -> Summary:
-    """One run: build what is missing, check earlier sends, send what is ready."""
+    """One run: build what is missing, check earlier sends, send what is ready.
+
+    Only documents issued on or after BILLING_KSEF_SINCE; without it nothing is sent.
+    """
     from ksef_client import AsyncKsefClient, KsefClientOptions
     from ksef_client.exceptions import KsefHttpError
 
+    since = ctx.einvoicing.since
+    if since is None:
+        raise DomainError(SINCE_MISSING, code="einvoice.since_missing", field="ksef_since")
     summary = Summary()
     await build_pending(db, ctx, summary, batch=batch)
     options = KsefClientOptions(base_url=conn.url, timeout_seconds=30.0)
@@ -93,7 +106,7 @@ async def send(
             await _check_sent(db, client, token, summary, conn, polls=1)
             # corrections whose invoice has just got its KSeF number can be built now
             await build_pending(db, ctx, summary, batch=batch)
-            await _send_ready(db, client, token, summary, batch=batch)
+            await _send_ready(db, client, token, summary, batch=batch, since=since)
             await _check_sent(db, client, token, summary, conn, polls=conn.polls)
     except Exception as exc:  # any failure of the run is reported, none is lost
         # what was sent is recorded per document already; the rest waits for the next run
@@ -122,14 +135,14 @@ async def _authenticate(client: Any, conn: Connection) -> str:
 
 
 async def _send_ready(
-    db: Database, client: Any, token: str, summary: Summary, *, batch: int
+    db: Database, client: Any, token: str, summary: Summary, *, batch: int, since: date
 ) -> None:
     from ksef_client import models as m
     from ksef_client.exceptions import KsefHttpError
     from ksef_client.services import AsyncOnlineSessionWorkflow
 
     async with db.sessions() as session:
-        ready = await einvoices.to_send(session, limit=batch)
+        ready = await einvoices.to_send(session, limit=batch, since=since)
     if not ready:
         return
     cert = await client.security.get_public_key_certificate(

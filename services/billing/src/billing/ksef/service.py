@@ -23,6 +23,9 @@ from billing.payers.models import Payer
 from portal_platform.db import insert_ignoring_conflicts
 from portal_platform.errors import DomainError
 
+BEFORE_SINCE = "before_since"  # computed, never stored: the document stays outside KSeF
+IN_KSEF = ("sent", "accepted", "rejected")  # statuses of an XML that reached KSeF
+
 
 class NotYet(DomainError):
     """The XML cannot be built yet (a correction waits for its invoice's KSeF number)."""
@@ -38,15 +41,26 @@ def applies(doc: Document, original_kind: str | None) -> bool:
     return doc.kind == "invoice" or (doc.kind == "correction" and original_kind == "invoice")
 
 
+def before_since(doc: Document, since: date | None) -> bool:
+    """Issued before the first date sent to KSeF (BILLING_KSEF_SINCE): never sent."""
+    return since is not None and doc.issued_on < since
+
+
 @dataclass(frozen=True)
 class Status:
-    status: str  # pending (nothing built yet) or one of models.STATUSES
+    # pending (nothing built yet), before_since (never sent) or one of models.STATUSES
+    status: str
     ksef_number: str = ""
     error: str = ""
 
 
-async def statuses(session: AsyncSession, docs: Sequence[Document]) -> dict[str, Status]:
-    """The e-invoice status of each document it applies to (others are left out)."""
+async def statuses(
+    session: AsyncSession, docs: Sequence[Document], since: date | None = None
+) -> dict[str, Status]:
+    """The e-invoice status of each document it applies to (others are left out).
+
+    A document issued before `since` that has not reached KSeF is `before_since`.
+    """
     kinds = {d.id: d.kind for d in docs}
     missing = {d.corrects_id for d in docs if d.corrects_id and d.corrects_id not in kinds}
     if missing:
@@ -63,7 +77,17 @@ async def statuses(session: AsyncSession, docs: Sequence[Document]) -> dict[str,
         )
     )
     found = {doc_id: Status(st, number or "", err or "") for doc_id, st, number, err in rows.all()}
-    return {d.id: found.get(d.id, Status("pending")) for d in wanted}
+    out = {d.id: found.get(d.id, Status("pending")) for d in wanted}
+    if since is not None:
+        outside = Status(
+            BEFORE_SINCE,
+            error=f"Wystawiony przed {since:%d.%m.%Y} (BILLING_KSEF_SINCE): "
+            "nie jest wysyłany do KSeF.",
+        )
+        for d in wanted:
+            if before_since(d, since) and out[d.id].status not in IN_KSEF:
+                out[d.id] = outside
+    return out
 
 
 async def ensure_xml(session: AsyncSession, ctx: Context, doc: Document) -> EInvoice:
@@ -148,7 +172,8 @@ async def source(
         row = await session.get(EInvoice, original.id)
         if row is not None and row.ksef_number:
             ksef_number = row.ksef_number
-        elif ctx.einvoicing.enabled:
+        elif ctx.einvoicing.enabled and not before_since(original, ctx.einvoicing.since):
+            # an invoice issued before KSeF never gets a number: referred to without one
             raise NotYet(
                 f"Faktura korygowana {original.number} nie ma jeszcze numeru KSeF: "
                 "XML korekty powstanie po jej przyjęciu w KSeF."
@@ -246,9 +271,16 @@ async def _due_dates(session: AsyncSession, doc: Document) -> tuple[date, ...]:
 
 
 async def pending(
-    session: AsyncSession, *, limit: int, after: tuple[datetime, str] | None = None
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: tuple[datetime, str] | None = None,
+    since: date | None = None,
 ) -> list[Document]:
-    """Invoices (and their corrections) to payers with a NIP without a row yet, oldest first."""
+    """Invoices (and their corrections) to payers with a NIP without a row yet, oldest first.
+
+    With `since`, only those issued on or after it (the others are never sent).
+    """
     original = aliased(Document)
     stmt = (
         select(Document)
@@ -268,15 +300,19 @@ async def pending(
     )
     if after is not None:
         stmt = stmt.where(tuple_(Document.created_at, Document.id) > tuple_(*after))
+    if since is not None:
+        stmt = stmt.where(Document.issued_on >= since)
     return list((await session.execute(stmt)).scalars())
 
 
-async def to_send(session: AsyncSession, *, limit: int) -> list[tuple[Document, EInvoice]]:
-    """Built XMLs not yet in KSeF: invoices before corrections, oldest first."""
+async def to_send(
+    session: AsyncSession, *, limit: int, since: date
+) -> list[tuple[Document, EInvoice]]:
+    """Built XMLs not yet in KSeF, issued on or after `since`: invoices first, oldest first."""
     rows = await session.execute(
         select(Document, EInvoice)
         .join(EInvoice, EInvoice.document_id == Document.id)
-        .where(EInvoice.status == "ready")
+        .where(EInvoice.status == "ready", Document.issued_on >= since)
         .order_by(Document.kind.desc(), Document.created_at, Document.id)
         .limit(limit)
     )

@@ -23,7 +23,7 @@ class DocumentsMixin:
         self.s.payer(request.payer_id)
         async with self.s.db.sessions() as session:
             docs = await documents.list_for_payer(session, request.payer_id, request.module)
-            ksef = await einvoices.statuses(session, docs)
+            ksef = await einvoices.statuses(session, docs, self.s.ctx.einvoicing.since)
         numbers = {d.id: d.number or "" for d in docs}
         return billing_pb2.ListDocumentsResponse(
             documents=[

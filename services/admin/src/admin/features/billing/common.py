@@ -40,6 +40,7 @@ KSEF_STATUS = {
     "sent": "wysłany do KSeF, czeka na numer",
     "accepted": "przyjęty w KSeF",
     "rejected": "odrzucony przez KSeF",
+    "before_since": "nie dotyczy (przed BILLING_KSEF_SINCE)",
 }
 ENTRY_KINDS = {
     "charge": "należność",
