@@ -1,4 +1,4 @@
-"""Back office "Woda": reading verification, premises and meters, tariffs, campaigns."""
+"""Back office "Woda": reading verification, premises and meters, tariffs, groups, campaigns."""
 
 from admin.features.water.routes import router
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from admin.features.water import catalog, readings, tariffs
+from admin.features.water import catalog, groups, readings, tariffs
 from admin.features.water.common import ASSETS, Clerk, render
 
 router = APIRouter()
 router.include_router(readings.router)
 router.include_router(catalog.router)
 router.include_router(tariffs.router)
+router.include_router(groups.router)
 
 
 @router.get("/woda/zasoby/woda-admin.css", include_in_schema=False)
