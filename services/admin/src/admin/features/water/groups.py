@@ -126,9 +126,8 @@ async def _confirm(
     error: DomainError | None = None,
 ) -> Response:
     found = next((g for g in await _groups(request, clerk) if g.code == group), None)
-    deadline = next(
-        (d for d in found.deadlines if (d.month, d.day) == (month, day)) if found else (), None
-    )
+    deadlines = list(found.deadlines) if found else []
+    deadline = next((d for d in deadlines if (d.month, d.day) == (month, day)), None)
     if found is None or deadline is None:
         _flash(request, "Nie znaleziono takiego terminu odczytu.")
         return RedirectResponse(PAGE, status_code=303)
