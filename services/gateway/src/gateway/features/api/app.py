@@ -22,8 +22,8 @@ from portal_platform.service import Runtime
 
 log = get_logger(__name__)
 DESCRIPTION = """API mieszkańca Portalu Komunalnego: to samo, co mieszkaniec robi w portalu —
-należności, historia rozliczeń (kartoteka), dokumenty (pobieranie PDF), płatności online, odczyty
-wodomierzy, kontakt z urzędem.
+należności, historia rozliczeń (kartoteka), dokumenty (pobieranie PDF, a dla firm także faktur
+ustrukturyzowanych FA(3) w XML, KSeF), płatności online, odczyty wodomierzy, kontakt z urzędem.
 
 Uwierzytelnienie: nagłówek `Authorization: Bearer <token>` z tokenem dostępu wydanym przez
 serwer logowania gminy (OpenID Connect, przepływ authorization code + PKCE). Kwoty są w groszach

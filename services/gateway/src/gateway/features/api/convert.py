@@ -6,6 +6,7 @@ from datetime import UTC, date
 from typing import Any
 
 from gateway.features.api import schemas as s
+from gateway.features.billing import einvoice
 
 DOCUMENT_KINDS = {
     1: "invoice",
@@ -70,6 +71,10 @@ def document(d: Any) -> s.DocumentOut:
         corrects_number=d.corrects_number,
         reason=d.reason,
         download_url=f"/api/v1/documents/{d.document_id}/file",
+        ksef_number=d.ksef_number,
+        structured_invoice_url=f"/api/v1/documents/{d.document_id}/structured-invoice"
+        if einvoice.offered(d)
+        else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""API: who am I, modules, payer, balance, charges, documents (PDF), payments (billing)."""
+"""API: who am I, modules, payer, balance, charges, documents (PDF, FA(3) XML), payments."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from gateway.clients import service_channel
 from gateway.features.api import convert
 from gateway.features.api import schemas as s
 from gateway.features.api.app import CallerDep
+from gateway.features.billing import einvoice
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal_platform.errors import InvalidArgument
 from portal_platform.rpc.client import call
@@ -135,6 +136,25 @@ async def document_file(request: Request, document_id: s.ObjectId, caller: Calle
             "Cache-Control": "private, no-store",
         },
     )
+
+
+@router.get(
+    "/documents/{document_id}/structured-invoice",
+    response_class=Response,
+    tags=["dokumenty"],
+    responses={
+        200: {
+            "description": "Faktura ustrukturyzowana FA(3) (XML, KSeF)",
+            "content": {"application/xml": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def structured_invoice(
+    request: Request, document_id: s.ObjectId, caller: CallerDep
+) -> Response:
+    """Faktura ustrukturyzowana FA(3) (XML, KSeF) faktury lub korekty dla płatnika z NIP."""
+    f = await einvoice.fetch(billing(request), document_id, caller.token)
+    return einvoice.xml_response(f)
 
 
 @router.get(

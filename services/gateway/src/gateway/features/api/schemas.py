@@ -105,6 +105,14 @@ class DocumentOut(BaseModel):
     corrects_number: str
     reason: str
     download_url: str
+    ksef_number: str = Field(
+        "", description="Numer faktury w KSeF (faktury dla firm); pusty, dopóki KSeF go nie nada"
+    )
+    structured_invoice_url: str | None = Field(
+        None,
+        description="Faktura ustrukturyzowana FA(3) (XML, KSeF) — faktury i ich korekty dla "
+        "płatników z NIP; null: dokument jej nie ma (PDF jest fakturą)",
+    )
 
 
 class PaymentOut(BaseModel):

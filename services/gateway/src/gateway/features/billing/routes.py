@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from gateway.auth import CurrentUser, require_verified
-from gateway.features.billing import client, views
+from gateway.features.billing import client, einvoice, views
 from portal.billing.v1 import billing_pb2
 from portal_platform.csrf import verify_csrf
-from portal_platform.errors import DomainError
+from portal_platform.errors import DomainError, NotFound
 from portal_platform.rpc.client import call
 
 router = APIRouter()
@@ -97,6 +97,18 @@ async def download(document_id: str, request: Request, user: Resident) -> Respon
     except DomainError:
         return render(request, "brak.html", {"what": "dokumentu"}, status=404)
     return pdf(f)
+
+
+@router.get("/dokumenty/{document_id}/xml")
+async def structured_invoice(document_id: str, request: Request, user: Resident) -> Response:
+    """The FA(3) XML (KSeF) of the resident's own invoice or correction; else as if missing."""
+    try:
+        f = await einvoice.fetch(client.billing(request), document_id, user.access_token)
+    except NotFound:
+        return render(request, "brak.html", {"what": "dokumentu"}, status=404)
+    except DomainError as exc:
+        return render(request, "faktura_xml.html", {"message": exc.message}, status=409)
+    return einvoice.xml_response(f)
 
 
 @router.get("/platnosci", response_class=HTMLResponse)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gateway.features.billing.einvoice import offered
+
 STATUS = {
     "open": "do zapłaty",
     "overdue": "po terminie",
@@ -89,4 +91,5 @@ HELPERS = {
     "PAYMENT_STATUS": PAYMENT_STATUS,
     "CHANNELS": CHANNELS,
     "KINDS": KINDS,
+    "xml_offered": offered,
 }
