@@ -66,6 +66,7 @@ def test_devrun_starts_everything_and_stops_cleanly(tmp_path: Path) -> None:
         assert page.count('data-status="SERVING"') == len(status["services"])
 
         rss_line = next(line for line in output if "Pamięć (RSS)" in line)
+        print(rss_line.strip())
         for part in rss_line.split(":", 1)[1].split(","):
             megabytes = float(part.strip().split()[1])
             assert megabytes <= 150, rss_line

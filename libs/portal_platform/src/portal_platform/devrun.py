@@ -51,6 +51,7 @@ def environment(root: Path, services: list[ServiceInfo], nats_url: str) -> dict[
         "NATS_URL": nats_url,
         "SMTP_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
         "PYTHONUNBUFFERED": "1",
+        "PORTAL_SKIP_RICH": "1",  # see portal_platform/__init__.py
     }
     for s in services:
         if s.has_database:

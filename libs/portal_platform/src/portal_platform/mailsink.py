@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import re
 import signal
 from datetime import UTC, datetime
@@ -65,6 +66,8 @@ def main() -> None:
     parser.add_argument("--dir", default="var/mail")
     ns = parser.parse_args()
     configure_logging("mailsink", json=False)
+    # aiosmtpd logs every SMTP command at INFO; one line per received mail (ours) is enough
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     asyncio.run(serve(ns.host, ns.port, Path(ns.dir)))
 
 
