@@ -167,6 +167,9 @@ async def test_created_clerk_must_set_own_password_before_any_code(identity, bro
     assert done.status_code == 303 and done.headers["location"] == target
     r = await browser.get(done.headers["location"])
     assert r.status_code == 302 and r.headers["location"].startswith(ADMIN_REDIRECT)
+    # the finished authorization is not offered again: the page now leads home
+    later = await browser.get("/haslo/zmiana")
+    assert later.status_code == 303 and later.headers["location"] == "/"
     code = query_of(r.headers["location"])["code"]
     tok = await browser.post(
         "/token",

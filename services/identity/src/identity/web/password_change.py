@@ -97,4 +97,8 @@ async def change(request: Request) -> Response:
             request.session["stamp"] = account.security_stamp
     if errors:
         return render(request, "change_password.html", 422, errors=error_map(request, errors))
-    return RedirectResponse(_next(request), status_code=303)
+    # the authorization it continues is used once: opening this page again later leads home,
+    # not back to a finished /authorize request (the client would see a state mismatch)
+    target = _next(request)
+    request.session.pop("next", None)
+    return RedirectResponse(target, status_code=303)
