@@ -7,6 +7,7 @@ needs an authenticated caller, SummarisePayer the payer's resident or staff.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from portal_platform.auth import principal
 from portal_platform.db import Database
 
 
-class ModuleServicerBase(module_pb2_grpc.ModuleServiceServicer):  # type: ignore[misc]
+class ModuleServicerBase(module_pb2_grpc.ModuleServiceServicer, ABC):  # type: ignore[misc]
     description: ClassVar[module_pb2.DescribeModuleResponse]
 
     def __init__(self, db: Database | None = None) -> None:
@@ -37,8 +38,8 @@ class ModuleServicerBase(module_pb2_grpc.ModuleServiceServicer):  # type: ignore
         async with self.db.sessions() as session:
             return await self.summarise(session, request.payer_id)
 
+    @abstractmethod
     async def summarise(
         self, session: AsyncSession, payer_id: str
     ) -> module_pb2.SummarisePayerResponse:
         """Cards and deadlines of the payer in this module (empty when there is nothing)."""
-        raise NotImplementedError
