@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.bulk import one_of
+from billing.charges.models import Charge
 from billing.charges.schemas import BookedCharge, ChargeIn
 from billing.charges.service import book_charges, validate
 from billing.context import Context, today
 from billing.documents import service as documents
+from billing.documents.models import Document
 from billing.documents.schemas import Draft
 from billing.ledger import service as ledger
 from billing.payers import service as payers
@@ -122,11 +125,6 @@ async def _corrected_charges(
     session: AsyncSession, keys: set[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str, str | None]]:
     """(module, idempotency key) → (payer id, charge id, its document id) of booked charges."""
-    from sqlalchemy import and_, or_, select
-
-    from billing.charges.models import Charge
-    from billing.documents.models import Document
-
     out: dict[tuple[str, str], tuple[str, str, str | None]] = {}
     wanted = sorted(keys)
     for i in range(0, len(wanted), 500):
@@ -142,8 +140,6 @@ async def _corrected_charges(
 
 
 async def _payer_snapshots(session: AsyncSession, ids: set[str]) -> dict[str, dict[str, str]]:
-    from sqlalchemy import select
-
     out: dict[str, dict[str, str]] = {}
     id_list = sorted(ids)
     for i in range(0, len(id_list), 1000):

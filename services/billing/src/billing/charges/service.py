@@ -81,7 +81,7 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
                 "title": c.title[:300],
                 "net_grosze": sum(line.net_grosze for line in c.lines),
                 "vat_grosze": sum(line.vat_grosze for line in c.lines),
-                "gross_grosze": sum(line.gross_grosze for line in c.lines),
+                "gross_grosze": c.gross_grosze,
                 "due_date": min(c.due_dates) if c.due_dates else None,
                 "due_dates": [d.isoformat() for d in c.due_dates],
                 "event_id": c.event_id,
@@ -107,7 +107,7 @@ async def book_charges(session: AsyncSession, charges: Sequence[ChargeIn]) -> li
                 c.payer_id,
                 c.module,
                 c.idempotency_key,
-                sum(x.gross_grosze for x in c.lines),
+                c.gross_grosze,
             )
         )
         for pos, line in enumerate(c.lines, start=1):
