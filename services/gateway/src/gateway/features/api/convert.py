@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC
 from typing import Any
 
 from gateway.features.api import schemas as s
 from gateway.features.billing import einvoice
+from gateway.web.dates import to_date as day
 
 DOCUMENT_KINDS = {
     1: "invoice",
@@ -17,10 +18,6 @@ DOCUMENT_KINDS = {
     6: "correction",
     7: "letter",
 }
-
-
-def day(d: Any) -> date | None:
-    return date(d.year, d.month, d.day) if d is not None and d.year else None
 
 
 def ts(t: Any) -> str:

@@ -11,6 +11,7 @@ from gateway.features.api import schemas as s
 from gateway.features.api.app import CallerDep
 from gateway.features.api.routes_money import billing
 from gateway.features.billing import statement
+from gateway.web.dates import today
 from portal_platform.errors import InvalidArgument
 
 router = APIRouter(tags=["należności"])
@@ -42,7 +43,7 @@ async def payer_statement(
         if module not in known:
             raise InvalidArgument("Nieznana sekcja; klucze podaje /modules.", field="module")
     period = statement.parse_period(
-        date_from, date_to, statement.today(), ("date_from", "date_to"), ("", ""), ORDER
+        date_from, date_to, today(), ("date_from", "date_to"), ("", ""), ORDER
     )
     st = await statement.fetch(billing(request), caller.token, payer_id, module, period)
     return s.StatementOut(

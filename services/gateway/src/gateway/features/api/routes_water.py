@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +10,7 @@ from gateway.clients import service_channel
 from gateway.features.api import convert
 from gateway.features.api import schemas as s
 from gateway.features.api.app import CallerDep
-from portal.common.v1 import common_pb2
+from gateway.web.dates import pb_date
 from portal.water.v1 import water_pb2, water_pb2_grpc
 from portal_platform.rpc.client import call
 
@@ -20,10 +19,6 @@ router = APIRouter(tags=["woda"])
 
 def water(request: Request) -> Any:
     return water_pb2_grpc.WaterServiceStub(service_channel(request, "water"))
-
-
-def pb_date(d: date) -> common_pb2.Date:
-    return common_pb2.Date(year=d.year, month=d.month, day=d.day)
 
 
 def values(body: s.PreviewIn | s.ReadingIn) -> list[water_pb2.ReadingValueInput]:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gateway.auth import CurrentUser, require_verified
 from gateway.features.billing import client, statement, views
+from gateway.web.dates import today
 from gateway.web.i18n import N_
 from portal_platform.error_pages import error_response
 from portal_platform.errors import DomainError, InvalidArgument
@@ -48,7 +49,7 @@ async def prepare(request: Request, user: CurrentUser) -> dict[str, Any] | Respo
         "modules": [(key, label, lang) for key, (label, _order, lang) in choices],
         "labels": section_labels(modules),
         "values": {"od": q.get("od", ""), "do": q.get("do", ""), "modul": q.get("modul", "")},
-        "today": statement.today(),
+        "today": today(),
     }
 
 

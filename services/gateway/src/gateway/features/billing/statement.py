@@ -12,22 +12,15 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from gateway.web.dates import pb_date, to_date
 from gateway.web.i18n import N_, _
 from gateway.web.service_text import service_text
 from portal.billing.v1 import billing_pb2
-from portal.common.v1 import common_pb2
 from portal_platform.errors import InvalidArgument
 from portal_platform.rpc.client import call
-
-WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-def today() -> date:
-    return datetime.now(WARSAW).date()
 
 
 @dataclass(frozen=True)
@@ -128,14 +121,6 @@ class Statement:
     @property
     def credit_total(self) -> int:
         return sum(x.credit for x in self.lines)
-
-
-def pb_date(d: date) -> common_pb2.Date:
-    return common_pb2.Date(year=d.year, month=d.month, day=d.day)
-
-
-def to_date(d: Any) -> date | None:
-    return date(d.year, d.month, d.day) if d is not None and d.year else None
 
 
 async def fetch(

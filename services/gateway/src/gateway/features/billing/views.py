@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from gateway.features.billing.einvoice import offered
+from gateway.web.dates import to_date
 
 STATUS = {
     "open": "do zapłaty",
@@ -36,10 +36,6 @@ def zl(grosze: int) -> str:
     sign = "-" if grosze < 0 else ""
     whole, gr = divmod(abs(grosze), 100)
     return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{gr:02d}\u00a0zł"
-
-
-def to_date(d: Any) -> date | None:
-    return date(d.year, d.month, d.day) if d is not None and d.year else None
 
 
 def day(d: Any) -> str:

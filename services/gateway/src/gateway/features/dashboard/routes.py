@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -21,17 +19,13 @@ from gateway.clients import service_channel
 from gateway.features.billing import views as billing_views
 from gateway.features.dashboard import summary, views
 from gateway.features.status.routes import statuses
+from gateway.web.dates import today
 from gateway.web.i18n import language
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal_platform.rpc.client import call
 
 router = APIRouter()
 Resident = Annotated[CurrentUser, Depends(require_verified)]
-WARSAW = ZoneInfo("Europe/Warsaw")
-
-
-def today() -> date:
-    return datetime.now(WARSAW).date()
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import CurrentUser, require_verified
 from gateway.clients import service_channel
 from gateway.features.property_tax import views
+from gateway.web.dates import today
 from gateway.web.i18n import N_
 from portal.common.v1 import common_pb2
 from portal.property_tax.v1 import property_tax_pb2 as pb
@@ -23,12 +22,7 @@ from portal_platform.rpc.client import call
 
 router = APIRouter()
 Resident = Annotated[CurrentUser, Depends(require_verified)]
-WARSAW = ZoneInfo("Europe/Warsaw")
 MAX_ROWS = 60
-
-
-def today() -> date:
-    return datetime.now(WARSAW).date()
 
 
 def stub(request: Request) -> Any:

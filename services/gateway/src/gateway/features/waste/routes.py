@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import grpc
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gateway.auth import CurrentUser, require_verified
 from gateway.clients import service_channel
 from gateway.features.waste import views
+from gateway.web.dates import today
 from gateway.web.i18n import N_
 from portal.billing.v1 import billing_pb2, billing_pb2_grpc
 from portal.common.v1 import common_pb2
@@ -27,7 +27,6 @@ from portal_platform.rpc.client import call
 router = APIRouter()
 log = get_logger(__name__)
 Resident = Annotated[CurrentUser, Depends(require_verified)]
-WARSAW = ZoneInfo("Europe/Warsaw")
 FORM_FIELDS = (
     "method", "residents", "area_m2", "households", "bins", "collections_per_month",
     "water_m3_month", "water_premises_id", "change_date",
@@ -38,10 +37,6 @@ def render(request: Request, name: str, ctx: dict[str, Any], status_code: int = 
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, name, ctx, status_code=status_code
     )
-
-
-def today() -> date:
-    return datetime.now(WARSAW).date()
 
 
 def waste_stub(request: Request) -> Any:

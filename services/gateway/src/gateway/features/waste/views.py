@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from gateway.web.dates import to_date
 from gateway.web.i18n import _
 
 METHOD_LABELS = {
@@ -34,10 +35,6 @@ def zl(grosze: int) -> str:
     sign = "-" if grosze < 0 else ""
     whole, gr = divmod(abs(grosze), 100)
     return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{gr:02d}\u00a0zł"
-
-
-def to_date(d: Any) -> date | None:
-    return date(d.year, d.month, d.day) if d is not None and d.year else None
 
 
 def pl_date(d: Any) -> str:

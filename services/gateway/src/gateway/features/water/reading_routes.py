@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gateway.auth import CurrentUser, require_verified
 from gateway.features.water import client, views
+from gateway.web.dates import today
 from gateway.web.i18n import N_
 from portal.common.v1 import common_pb2
 from portal.water.v1 import water_pb2
@@ -20,12 +19,7 @@ from portal_platform.errors import DomainError, InvalidArgument, NotFound
 
 router = APIRouter()
 Resident = Annotated[CurrentUser, Depends(require_verified)]
-WARSAW = ZoneInfo("Europe/Warsaw")
 PREVIEW_HEADER = "x-podglad"
-
-
-def today() -> date:
-    return datetime.now(WARSAW).date()
 
 
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:

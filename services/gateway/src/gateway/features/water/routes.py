@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gateway.auth import CurrentUser, require_verified
 from gateway.features.water import charts, client, views
+from gateway.features.water.reading_routes import render
 from gateway.features.water.reading_routes import router as reading_router
 from gateway.web.i18n import N_, _
 from portal.water.v1 import water_pb2
@@ -21,14 +22,6 @@ router.include_router(reading_router)
 Resident = Annotated[CurrentUser, Depends(require_verified)]
 ASSETS = Path(__file__).parent / "assets"
 MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> Response:
-    ctx.setdefault("v", views)
-    response: Response = request.app.state.templates.TemplateResponse(
-        request, name, ctx, status_code=status
-    )
-    return response
 
 
 @router.get("/woda/zasoby/{name}", include_in_schema=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from gateway.web.dates import to_date
 from gateway.web.i18n import N_, _
 
 KIND_LABELS = {
@@ -33,10 +34,6 @@ def zl(grosze: int) -> str:
 def qty(text: str) -> str:
     """A decimal string with a Polish comma: 56.74 → 56,74."""
     return (text or "0").replace(".", ",")
-
-
-def to_date(d: Any) -> date | None:
-    return date(d.year, d.month, d.day) if d is not None and d.year else None
 
 
 def pl_date(d: Any) -> str:
